@@ -1,0 +1,60 @@
+import { TOPIC_SPECS, type AvroSchema } from '@pulse/contracts';
+import type { Message, RecordMetadata as KafkaRecordMetadata, TopicMessages } from 'kafkajs';
+
+/** Where the producer finds a topic's writer schema. */
+export type SchemaLookup =
+  | ReadonlyMap<string, AvroSchema>
+  | Readonly<Record<string, AvroSchema>>
+  | ((topic: string) => AvroSchema | undefined);
+
+function isMap(lookup: SchemaLookup): lookup is ReadonlyMap<string, AvroSchema> {
+  return lookup instanceof Map;
+}
+
+/** Normalizes a SchemaLookup; with none, the schemas of contracts' `TOPIC_SPECS`. */
+export function schemaLookup(schemas?: SchemaLookup): (topic: string) => AvroSchema | undefined {
+  if (typeof schemas === 'function') return schemas;
+  if (schemas && isMap(schemas)) return (topic) => schemas.get(topic);
+  if (schemas) return (topic) => (Object.hasOwn(schemas, topic) ? schemas[topic] : undefined);
+  return (topic) => TOPIC_SPECS.find((spec) => spec.topic === topic)?.schema;
+}
+
+/** Groups messages by topic for one `sendBatch`, keeping each topic's messages in call order. */
+export function groupByTopic(
+  items: readonly { topic: string; message: Message }[],
+): TopicMessages[] {
+  const byTopic = new Map<string, Message[]>();
+  for (const { topic, message } of items) {
+    const list = byTopic.get(topic);
+    if (list) list.push(message);
+    else byTopic.set(topic, [message]);
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+/** One sent record's topic and the partition the partitioner chose (if it was seen). */
+export interface SentRecord {
+  topic: string;
+  partition: number | undefined;
+}
+
+/**
+ * Each record's offset from a `sendBatch` answer: the broker reports one base offset per
+ * topic-partition, and records of one partition are appended in the order they were sent.
+ */
+export function assignOffsets(
+  records: readonly SentRecord[],
+  acks: readonly KafkaRecordMetadata[],
+): ({ topic: string; partition: number; offset: string } | undefined)[] {
+  const seen = new Map<string, number>();
+  return records.map(({ topic, partition }) => {
+    if (partition === undefined) return undefined;
+    const ack = acks.find((a) => a.topicName === topic && a.partition === partition);
+    const base = ack?.baseOffset ?? ack?.offset;
+    if (base === undefined) return undefined;
+    const key = `${topic}\u0000${partition}`;
+    const index = seen.get(key) ?? 0;
+    seen.set(key, index + 1);
+    return { topic, partition, offset: (BigInt(base) + BigInt(index)).toString() };
+  });
+}

@@ -1,0 +1,152 @@
+import type { Resolver, Type } from 'avsc';
+import { subjectFor, toAvroType, type AvroSchema } from '@pulse/contracts';
+import { PulseError } from '@pulse/core';
+import { KafkaErrorCode } from './errors';
+import type { SchemaRegistry } from './schema-registry';
+import { frame, unframe } from './wire-format';
+
+export interface AvroSerdeOptions {
+  /** Where writer schemas are registered and looked up by id. */
+  registry: SchemaRegistry;
+}
+
+/** Turns a value into framed bytes; throws `AVRO_ENCODE_FAILED` when it misfits the schema. */
+export type Encoder<T> = (value: T) => Buffer;
+
+/** A decoded record value and the id of the schema it was written with. */
+export interface Decoded<T = unknown> {
+  schemaId: number;
+  value: T;
+}
+
+export interface DecodeOptions {
+  /**
+   * Read with this schema instead of the writer's (Avro schema resolution): a consumer sees the
+   * shape of the schema version it was built against. Pass the same object each time; the
+   * resolver is cached per (reader object, writer id).
+   */
+  readerSchema?: AvroSchema;
+}
+
+/** Avro + Confluent wire format, with schemas registered and resolved through the registry. */
+export interface AvroSerde {
+  /**
+   * An encoder for `topic`: registers `schema` under `subjectFor(topic)` once (cached; an
+   * incompatible schema fails here with `SCHEMA_INCOMPATIBLE`).
+   */
+  encoder<T>(topic: string, schema: AvroSchema): Promise<Encoder<T>>;
+  /**
+   * Decodes framed bytes, resolving the writer schema by id. Non-retriable PulseErrors for
+   * bytes that will never decode (`BAD_MAGIC_BYTE`, `TRUNCATED_RECORD`, `UNKNOWN_SCHEMA_ID`,
+   * `AVRO_DECODE_FAILED`); retriable `REGISTRY_UNAVAILABLE` when the registry is unreachable.
+   */
+  decode<T = unknown>(buf: Buffer | null, options?: DecodeOptions): Promise<Decoded<T>>;
+}
+
+/** Paths of the fields that make `value` invalid, for an error message a person can act on. */
+function invalidPaths(type: Type, value: unknown): string[] {
+  const paths: string[] = [];
+  type.isValid(value, {
+    errorHook: (path) => {
+      paths.push(path.length > 0 ? path.join('.') : '(root)');
+    },
+  });
+  return paths;
+}
+
+function makeEncoder<T>(topic: string, schemaId: number, type: Type): Encoder<T> {
+  return (value: T): Buffer => {
+    let payload: Buffer;
+    try {
+      payload = type.toBuffer(value);
+    } catch (err) {
+      const paths = invalidPaths(type, value);
+      throw new PulseError(
+        KafkaErrorCode.AVRO_ENCODE_FAILED,
+        `value for ${topic} does not match schema ${schemaId}` +
+          (paths.length > 0 ? ` at ${paths.join(', ')}` : `: ${String(err)}`),
+        { cause: err, details: { topic, schemaId, paths } },
+      );
+    }
+    return frame(schemaId, payload);
+  };
+}
+
+function decodeFailed(schemaId: number, err: unknown): PulseError {
+  return new PulseError(
+    KafkaErrorCode.AVRO_DECODE_FAILED,
+    `Avro payload does not decode with schema ${schemaId}: ${err instanceof Error ? err.message : String(err)}`,
+    { cause: err, details: { schemaId } },
+  );
+}
+
+/** Creates the serde; one per process is enough (it caches everything it learns). */
+export function createAvroSerde(options: AvroSerdeOptions): AvroSerde {
+  const { registry } = options;
+  const encoders = new Map<string, Promise<Encoder<unknown>>>();
+  const readers = new WeakMap<object, Type>();
+  const readerByName = new Map<string, Type>();
+  const resolvers = new WeakMap<Type, Map<number, Resolver>>();
+
+  function readerType(schema: AvroSchema): Type {
+    const known = typeof schema === 'object' ? readers.get(schema) : readerByName.get(schema);
+    if (known) return known;
+    const type = toAvroType(schema);
+    if (typeof schema === 'object') readers.set(schema, type);
+    else readerByName.set(schema, type);
+    return type;
+  }
+
+  function resolverFor(reader: Type, writer: Type, schemaId: number): Resolver {
+    let byId = resolvers.get(reader);
+    if (!byId) {
+      byId = new Map();
+      resolvers.set(reader, byId);
+    }
+    let resolver = byId.get(schemaId);
+    if (!resolver) {
+      try {
+        resolver = reader.createResolver(writer);
+      } catch (err) {
+        throw decodeFailed(schemaId, err);
+      }
+      byId.set(schemaId, resolver);
+    }
+    return resolver;
+  }
+
+  async function encoder<T>(topic: string, schema: AvroSchema): Promise<Encoder<T>> {
+    const key = `${topic}\u0000${JSON.stringify(schema)}`;
+    let cached = encoders.get(key);
+    if (!cached) {
+      cached = (async () => {
+        const type = toAvroType(schema);
+        const id = await registry.register(subjectFor(topic), schema);
+        return makeEncoder<unknown>(topic, id, type);
+      })();
+      encoders.set(key, cached);
+      cached.catch(() => encoders.delete(key));
+    }
+    // An Encoder<unknown> accepts every T: the Avro type, not TypeScript, checks the value.
+    return cached as Promise<Encoder<T>>;
+  }
+
+  async function decode<T>(
+    buf: Buffer | null,
+    decodeOptions: DecodeOptions = {},
+  ): Promise<Decoded<T>> {
+    const { schemaId, payload } = unframe(buf);
+    const writer = await registry.getTypeById(schemaId);
+    const reader = decodeOptions.readerSchema ? readerType(decodeOptions.readerSchema) : undefined;
+    const resolver = reader ? resolverFor(reader, writer, schemaId) : undefined;
+    try {
+      const value: unknown = (reader ?? writer).fromBuffer(payload, resolver);
+      // The decoded value has the reader schema's shape; T is the caller's name for that shape.
+      return { schemaId, value: value as T };
+    } catch (err) {
+      throw decodeFailed(schemaId, err);
+    }
+  }
+
+  return { encoder, decode };
+}
