@@ -2,7 +2,8 @@ import { Kafka, logLevel } from 'kafkajs';
 
 /**
  * The baseline: a bare kafkajs consume -> produce relay (no decoding, no registry), committing
- * after each batch is produced. Returns records/s from the first batch to the last commit.
+ * each fetched batch after it was produced (autoCommit off, so the commit is explicit: with
+ * autoCommit off kafkajs's argument-less commitOffsetsIfNecessary() commits nothing). Returns records/s from the first batch to the last commit.
  */
 export async function runBareRelay(options: {
   brokers: string[];
@@ -36,8 +37,15 @@ export async function runBareRelay(options: {
         }));
         await producer.send({ topic: options.to, acks: -1, messages });
         const last = batch.messages[batch.messages.length - 1];
-        if (last) resolveOffset(last.offset);
-        await commitOffsetsIfNecessary();
+        if (last) {
+          resolveOffset(last.offset);
+          const next = (BigInt(last.offset) + 1n).toString();
+          await commitOffsetsIfNecessary({
+            topics: [
+              { topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] },
+            ],
+          });
+        }
         seen += batch.messages.length;
         if (seen >= options.records && !finished) {
           finished = performance.now();

@@ -29,7 +29,7 @@ export interface BatchConsumerOptions<V = unknown> {
   readerSchemas?: SchemaLookup;
   /** Where a new group starts: earliest (true) or latest (false, default). */
   fromBeginning?: boolean;
-  /** Most records per handleBatch call (and per commit); default 500. */
+  /** Most records per handleBatch call (and per commit); default 5 000 (a fetch rarely holds more). */
   maxRecordsPerCall?: number;
   /** Partitions processed in parallel (each still in order); default 1. */
   partitionsConsumedConcurrently?: number;
@@ -48,7 +48,7 @@ export interface BatchConsumerOptions<V = unknown> {
 export const CONSUMER_DEFAULTS = {
   sessionTimeout: 30_000,
   rebalanceTimeout: 60_000,
-  maxRecordsPerCall: 500,
+  maxRecordsPerCall: 5_000,
   partitionsConsumedConcurrently: 1,
   maxBytesPerPartition: 1_048_576,
   closeTimeoutMs: 30_000,

@@ -45,3 +45,6 @@ export {
 export type { DeadLetterInfo } from './dead-letter';
 export { RETRY_DEFAULTS, backoffDelay } from './retry';
 export type { RetryOptions } from './retry';
+export { kafkaConfigSpec } from './config';
+export { endOffsets, readRaw } from './raw-reader';
+export type { PartitionOffset, RawConsumedRecord, ReadRawOptions } from './raw-reader';

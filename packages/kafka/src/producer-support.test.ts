@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { TOPICS, TOPIC_SPECS } from '@pulse/contracts';
-import { assignOffsets, groupByTopic, schemaLookup } from './producer-support';
+import { assignOffsets, groupByTopic, schemaLookup, splitByBytes } from './producer-support';
 
 describe('assignOffsets', () => {
   it('numbers records of each partition from its base offset, in send order', () => {
@@ -66,5 +66,27 @@ describe('schemaLookup', () => {
     const events = TOPIC_SPECS.find((s) => s.topic === TOPICS.events);
     expect(schemaLookup()(TOPICS.events)).toBe(events?.schema);
     expect(schemaLookup()('no-such-topic')).toBeUndefined();
+  });
+});
+
+describe('splitByBytes', () => {
+  const item = (bytes: number) => ({ message: { key: null, value: Buffer.alloc(bytes) } });
+
+  it('keeps each run within the byte limit, in order', () => {
+    const items = [item(400), item(400), item(400), item(100)];
+    const parts = splitByBytes(items, 900);
+    expect(parts.map((p) => p.length)).toEqual([2, 2]);
+    expect(parts.flat()).toEqual(items);
+  });
+
+  it('sends a record bigger than the limit alone rather than never', () => {
+    expect(splitByBytes([item(10), item(2_000), item(10)], 1_000).map((p) => p.length)).toEqual([
+      1, 1, 1,
+    ]);
+  });
+
+  it('counts keys as well as values', () => {
+    const keyed = { message: { key: 'x'.repeat(600), value: Buffer.alloc(400) } };
+    expect(splitByBytes([keyed, keyed], 1_500)).toHaveLength(2);
   });
 });

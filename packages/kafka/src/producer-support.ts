@@ -58,3 +58,29 @@ export function assignOffsets(
     return { topic, partition, offset: (BigInt(base) + BigInt(index)).toString() };
   });
 }
+
+function sizeOf(message: Message): number {
+  const key = message.key ?? null;
+  const keyBytes = key === null ? 0 : Buffer.byteLength(key);
+  const value = message.value ?? null;
+  return keyBytes + (value === null ? 0 : Buffer.byteLength(value));
+}
+
+/** Consecutive runs of `items` of at most `maxBytes` each (a bigger single item goes alone). */
+export function splitByBytes<T extends { message: Message }>(items: T[], maxBytes: number): T[][] {
+  const parts: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = sizeOf(item.message);
+    if (current.length > 0 && bytes + size > maxBytes) {
+      parts.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += size;
+  }
+  if (current.length > 0) parts.push(current);
+  return parts;
+}

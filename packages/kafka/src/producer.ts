@@ -11,7 +11,13 @@ import type { KafkaClient } from './client';
 import { KafkaErrorCode, toPulseError } from './errors';
 import { MicroBatcher } from './micro-batcher';
 import type { AvroSchema, TopicValues } from '@pulse/contracts';
-import { assignOffsets, groupByTopic, type SchemaLookup, schemaLookup } from './producer-support';
+import {
+  assignOffsets,
+  groupByTopic,
+  type SchemaLookup,
+  schemaLookup,
+  splitByBytes,
+} from './producer-support';
 import type { AvroSerde } from './serde';
 
 /** The value type a topic carries: contracts' type for Pulse topics, `V` for any other. */
@@ -59,8 +65,14 @@ export interface ProducerOptions {
   schemas?: SchemaLookup;
   /** How long a record waits for others to share its request; default 2 ms. */
   lingerMs?: number;
-  /** Most records per request; default 500. */
+  /** Most records per request; default 10 000. */
   maxBatchRecords?: number;
+  /**
+   * Most bytes (keys + values) per request, so no partition's record batch exceeds the broker's
+   * `message.max.bytes` (1 MiB by default); default 900 000. A bigger single record still goes,
+   * alone, and the broker judges it.
+   */
+  maxBatchBytes?: number;
   /** How long the broker may take to replicate and ack; default 30 000 ms. */
   ackTimeoutMs?: number;
   /** Default none (fast on loopback); gzip for wide-area links. */
@@ -69,7 +81,8 @@ export interface ProducerOptions {
 
 export const PRODUCER_DEFAULTS = {
   lingerMs: 2,
-  maxBatchRecords: 500,
+  maxBatchRecords: 10_000,
+  maxBatchBytes: 900_000,
   ackTimeoutMs: 30_000,
   compression: 'none',
 } as const;
@@ -159,6 +172,11 @@ export function createProducer(options: ProducerOptions): PulseProducer {
       if (result.ok) ready.push({ entry, message: result.message });
       else entry.reject(result.error);
     });
+    const maxBytes = options.maxBatchBytes ?? PRODUCER_DEFAULTS.maxBatchBytes;
+    for (const part of splitByBytes(ready, maxBytes)) await sendReady(part);
+  }
+
+  async function sendReady(ready: { entry: Pending; message: Message }[]): Promise<void> {
     if (ready.length === 0) return;
     try {
       const producer = await connected();

@@ -32,7 +32,8 @@ export interface DecodeOptions {
 export interface AvroSerde {
   /**
    * An encoder for `topic`: registers `schema` under `subjectFor(topic)` once (cached; an
-   * incompatible schema fails here with `SCHEMA_INCOMPATIBLE`).
+   * incompatible schema fails here with `SCHEMA_INCOMPATIBLE`). Cached by schema object: pass
+   * the same object each time (a fresh but equal object registers again, idempotently).
    */
   encoder<T>(topic: string, schema: AvroSchema): Promise<Encoder<T>>;
   /**
@@ -115,17 +116,31 @@ export function createAvroSerde(options: AvroSerdeOptions): AvroSerde {
     return resolver;
   }
 
+  /** Encoders by schema object (identity: no stringify per send) or by named-type string. */
+  const encodersBySchema = new WeakMap<object, Map<string, Promise<Encoder<unknown>>>>();
+
+  function encoderCache(schema: AvroSchema): Map<string, Promise<Encoder<unknown>>> {
+    if (typeof schema !== 'object') return encoders;
+    let byTopic = encodersBySchema.get(schema);
+    if (!byTopic) {
+      byTopic = new Map();
+      encodersBySchema.set(schema, byTopic);
+    }
+    return byTopic;
+  }
+
   async function encoder<T>(topic: string, schema: AvroSchema): Promise<Encoder<T>> {
-    const key = `${topic}\u0000${JSON.stringify(schema)}`;
-    let cached = encoders.get(key);
+    const cache = encoderCache(schema);
+    const key = typeof schema === 'object' ? topic : `${topic}\u0000${schema}`;
+    let cached = cache.get(key);
     if (!cached) {
       cached = (async () => {
         const type = toAvroType(schema);
         const id = await registry.register(subjectFor(topic), schema);
         return makeEncoder<unknown>(topic, id, type);
       })();
-      encoders.set(key, cached);
-      cached.catch(() => encoders.delete(key));
+      cache.set(key, cached);
+      cached.catch(() => cache.delete(key));
     }
     // An Encoder<unknown> accepts every T: the Avro type, not TypeScript, checks the value.
     return cached as Promise<Encoder<T>>;

@@ -5,3 +5,4 @@ export type { Keyspace } from './keys';
 export { loadScript, defineScript, scriptError } from './scripts';
 export type { Script } from './scripts';
 export type { Redis } from 'ioredis';
+export { redisConfigSpec } from './config';

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// The `pulse` command: wiring only (config, logger, output), the work is in the commands.
+import { ConfigError, loadConfig } from '@pulse/config';
+import { createLogger } from '@pulse/core';
+import { runDemo } from './demo';
+import { demoConfigSpec } from './demo-config';
+import { consoleOutput } from './output';
+
+const USAGE = `usage: pulse <command>
+
+commands:
+  demo   round trip through the real stack: topics, schemas, Avro events produced and
+         consumed back, a poison record dead-lettered, a summary email over SMTP
+  help   this text`;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command] = argv;
+  if (command === undefined || command === 'help' || command === '--help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  if (command !== 'demo') {
+    process.stderr.write(`pulse: unknown command "${command}"\n${USAGE}\n`);
+    return 2;
+  }
+  const logger = createLogger({
+    name: 'pulse-demo',
+    level: process.env.LOG_LEVEL ?? 'warn',
+    destination: process.stderr,
+  });
+  const out = consoleOutput();
+  try {
+    const config = loadConfig(demoConfigSpec, process.env);
+    const result = await runDemo({ config, logger, out });
+    out.step('done');
+    out.line(
+      `${result.consumed}/${result.produced} events round-tripped; poison record dead-lettered (${result.deadLetter.code}); email "${result.emailSubject}" sent`,
+    );
+    return 0;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`pulse demo: ${err.message}\n`);
+      return 78;
+    }
+    process.stderr.write(
+      `pulse demo failed: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
+    return 1;
+  }
+}
+
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});
