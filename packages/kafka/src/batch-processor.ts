@@ -1,4 +1,4 @@
-import { PulseError } from '@pulse/core';
+import { PulseError, isRetriable } from '@pulse/core';
 import type { KafkaMessage } from 'kafkajs';
 import type { Outcome } from './retry';
 
@@ -125,15 +125,35 @@ export function createBatchProcessor<V>(options: BatchProcessorOptions<V>): Batc
     return outcome.ok;
   }
 
+  /** One plain attempt first (the common case, no retry bookkeeping), the retry loop if transient. */
+  async function decodeOne(
+    scope: BatchScope,
+    message: KafkaMessage,
+  ): Promise<Outcome<ConsumedRecord<V>>> {
+    try {
+      return { ok: true, value: await options.decode(scope.topic, scope.partition, message) };
+    } catch (error) {
+      if (!isRetriable(error)) return { ok: false, error, stopped: false };
+      // Hand the failure to the retry loop as its first attempt, so it backs off and counts it.
+      let failed: { error: unknown } | undefined = { error };
+      return scope.retry('decode', async () => {
+        if (failed) {
+          const { error: first } = failed;
+          failed = undefined;
+          throw first;
+        }
+        return options.decode(scope.topic, scope.partition, message);
+      });
+    }
+  }
+
   async function decodeAll(
     scope: BatchScope,
     messages: readonly KafkaMessage[],
   ): Promise<Pair<V>[] | undefined> {
     const pairs: Pair<V>[] = [];
     for (const message of messages) {
-      const decoded = await scope.retry('decode', () =>
-        options.decode(scope.topic, scope.partition, message),
-      );
+      const decoded = await decodeOne(scope, message);
       if (decoded.ok) pairs.push({ record: decoded.value, message });
       else if (decoded.stopped || !(await deadLetter(scope, message, decoded.error)))
         return undefined;

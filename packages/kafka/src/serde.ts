@@ -88,6 +88,7 @@ export function createAvroSerde(options: AvroSerdeOptions): AvroSerde {
   const readers = new WeakMap<object, Type>();
   const readerByName = new Map<string, Type>();
   const resolvers = new WeakMap<Type, Map<number, Resolver>>();
+  const writerTypes = new Map<number, Type>();
 
   function readerType(schema: AvroSchema): Type {
     const known = typeof schema === 'object' ? readers.get(schema) : readerByName.get(schema);
@@ -151,7 +152,12 @@ export function createAvroSerde(options: AvroSerdeOptions): AvroSerde {
     decodeOptions: DecodeOptions = {},
   ): Promise<Decoded<T>> {
     const { schemaId, payload } = unframe(buf);
-    const writer = await registry.getTypeById(schemaId);
+    // Writer types never change meaning: after the first lookup, no await per record.
+    let writer = writerTypes.get(schemaId);
+    if (!writer) {
+      writer = await registry.getTypeById(schemaId);
+      writerTypes.set(schemaId, writer);
+    }
     const reader = decodeOptions.readerSchema ? readerType(decodeOptions.readerSchema) : undefined;
     const resolver = reader ? resolverFor(reader, writer, schemaId) : undefined;
     try {
