@@ -100,6 +100,9 @@ describe('scheduler against the real Redis', () => {
     crashed.startWorker({
       leaseMs: 5_000,
       pollMs: 20,
+      // Busy with its hung fire, like a dead process it claims nothing more: only the survivor
+      // may pick the timer up again (otherwise the two race for the refire).
+      concurrency: 1,
       handler: (t) => {
         first.push(t);
         return hung; // this worker "dies" mid-fire: never acks while the test runs

@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock, Logger } from '@pulse/core';
+import { isRetriable } from '@pulse/core';
+import { Router, type Request, type Response } from 'express';
+import { LIMITS, parseJson, readBody } from './body';
+import type { IngestMetrics } from './ingest-metrics';
+import type { Publisher } from './publisher';
+import { SEGMENT_KINDS, type SegmentKind } from './segment-schema';
+import { writeKeyFromAuthorization, type Source, type SourceDirectory } from './sources';
+import { acceptBatch, acceptCall, type CallResult, type Refusal } from './tracking';
+
+export interface SegmentRoutesOptions {
+  sources: SourceDirectory;
+  publisher: Publisher;
+  metrics: IngestMetrics;
+  logger: Logger;
+  clock: Clock;
+  maxFutureSkewMs: number;
+  maxOrderTotal: number;
+  /** Seconds a client should wait after a 503; default 5. */
+  retryAfterSeconds?: number;
+  newId?: () => string;
+}
+
+function bodyWriteKey(body: unknown): string | undefined {
+  if (body === null || typeof body !== 'object') return undefined;
+  const key = (body as { writeKey?: unknown }).writeKey;
+  return typeof key === 'string' ? key : undefined;
+}
+
+function send(res: Response, status: number, body: unknown, route: string, metrics: IngestMetrics) {
+  metrics.requests.inc({ route, status: String(status) });
+  res.status(status).json(body);
+}
+
+/** `POST /v1/identify|track|page|screen|group|alias|batch`: the Segment HTTP Tracking API. */
+export function segmentRoutes(options: SegmentRoutesOptions): Router {
+  const { sources, publisher, metrics, clock } = options;
+  const router = Router();
+  const newId = options.newId ?? randomUUID;
+
+  const handle = async (req: Request, res: Response, kind: SegmentKind | 'batch') => {
+    const route = `/v1/${kind}`;
+    const limit = kind === 'batch' ? 'batch_size' : 'event_size';
+    const read = await readBody(
+      req,
+      limit,
+      kind === 'batch' ? LIMITS.batchBytes : LIMITS.eventBytes,
+    );
+    if (!read.ok) {
+      const { status, ...problem } = read.problem;
+      return send(res, status, problem, route, metrics);
+    }
+    metrics.payloadBytes.observe({ route }, Buffer.byteLength(read.text));
+    const json = parseJson(read.text);
+    if (!json.ok) {
+      const { status, ...problem } = json.problem;
+      return send(res, status, problem, route, metrics);
+    }
+    const writeKey =
+      writeKeyFromAuthorization(req.headers.authorization) ?? bodyWriteKey(json.value);
+    const source = sources.authenticate(writeKey);
+    if (!source) {
+      metrics.rejected.inc({ reason: 'unauthorized' });
+      const reason = writeKey ? 'unknown writeKey' : 'writeKey missing (Basic auth user or body)';
+      return send(res, 401, { error: 'unauthorized', reason }, route, metrics);
+    }
+    const receivedAt = clock.now();
+    const callOptions = {
+      source,
+      receivedAt,
+      requestIp: req.ip,
+      maxFutureSkewMs: options.maxFutureSkewMs,
+      maxOrderTotal: options.maxOrderTotal,
+      newId,
+    };
+    const result: CallResult =
+      kind === 'batch'
+        ? acceptBatch(json.value, callOptions)
+        : acceptCall(json.value, kind, callOptions);
+    if (!result.ok) {
+      await refuse(publisher, source, receivedAt, result.refusal, read.text);
+      return send(res, result.refusal.status, result.refusal.body, route, metrics);
+    }
+    try {
+      await publisher.publish(source.id, result.accepted);
+    } catch (err) {
+      options.logger.warn({ err, route }, 'publish failed; answering 503');
+      if (!isRetriable(err)) throw err;
+      res.setHeader('Retry-After', String(options.retryAfterSeconds ?? 5));
+      return send(
+        res,
+        503,
+        { error: 'unavailable', reason: 'events could not be stored; retry' },
+        route,
+        metrics,
+      );
+    }
+    send(res, 200, { success: true }, route, metrics);
+  };
+
+  for (const kind of [...SEGMENT_KINDS, 'batch'] as const) {
+    router.post(`/v1/${kind}`, (req, res) => handle(req, res, kind));
+  }
+  return router;
+}
+
+function refuse(
+  publisher: Publisher,
+  source: Source,
+  rejectedAt: number,
+  refusal: Refusal,
+  raw: string,
+): Promise<void> {
+  const { field, reason, error } = refusal.body;
+  return publisher.reject({
+    rejectedAt,
+    source: source.id,
+    reason: error,
+    problems: field === undefined ? [] : [{ path: field, message: reason }],
+    raw,
+  });
+}

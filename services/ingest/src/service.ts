@@ -1,0 +1,83 @@
+import { EVENTS_V1_SCHEMA } from '@pulse/contracts';
+import { createAvroSerde, createKafka, createProducer, createSchemaRegistry } from '@pulse/kafka';
+import { closeRedis, createKeyspace, createRedis, pingRedis } from '@pulse/redis';
+import { createClose, type ServiceContext, type StartedService } from '@pulse/service';
+import type { ConfigOf } from '@pulse/config';
+import { createIngestApp } from './app';
+import type { ingestConfigSpec } from './config';
+import { createDeduper } from './dedup';
+import { createIngestMetrics } from './ingest-metrics';
+import { createPublisher } from './publisher';
+import { parseSources } from './sources';
+
+export type IngestConfig = ConfigOf<typeof ingestConfigSpec>;
+
+/**
+ * Starts ingest: Kafka producer (schema registered up front, so a registry problem fails the
+ * start), Redis for dedup, and the express app that `runService` serves.
+ */
+export async function startIngest(context: ServiceContext<IngestConfig>): Promise<StartedService> {
+  const { config, logger, clock } = context;
+  const sources = parseSources(config.writeKeys);
+  const metrics = createIngestMetrics(context.metrics);
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'ingest', logger });
+  const serde = createAvroSerde({
+    registry: createSchemaRegistry({ url: config.schemaRegistryUrl }),
+  });
+  const producer = createProducer({
+    kafka,
+    serde,
+    logger,
+    schemas: { [config.eventsTopic]: EVENTS_V1_SCHEMA },
+  });
+  const redis = createRedis({ url: config.redisUrl, logger, connectionName: 'ingest' });
+  const close = createClose(
+    [
+      ['kafka producer', () => producer.close()],
+      ['redis', () => closeRedis(redis)],
+    ],
+    // The runtime's SHUTDOWN_TIMEOUT bounds the whole shutdown; this bounds our share of it.
+    { logger, deadlineMs: 10_000 },
+  );
+  try {
+    await serde.encoder(config.eventsTopic, EVENTS_V1_SCHEMA);
+    await producer.connect();
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  const publisher = createPublisher({
+    producer,
+    deduper: createDeduper({
+      redis,
+      keys: createKeyspace(config.redisPrefix),
+      windowMs: config.dedupWindow,
+    }),
+    eventsTopic: config.eventsTopic,
+    rejectsTopic: config.rejectsTopic,
+    ackTimeoutMs: config.ackTimeout,
+    metrics,
+    logger,
+  });
+  const app = createIngestApp({
+    sources,
+    publisher,
+    metrics,
+    logger,
+    clock,
+    corsOrigins: config.corsOrigins,
+    emailTrackingSecret: config.emailTrackingSecret,
+    maxFutureSkewMs: config.maxFutureSkew,
+    maxOrderTotal: config.maxOrderTotal,
+  });
+  return {
+    close: async () => {
+      await close();
+    },
+    httpHandler: app,
+    readiness: {
+      kafka: async () => publisher.health(),
+      redis: () => pingRedis(redis),
+    },
+  };
+}

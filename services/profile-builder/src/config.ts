@@ -1,0 +1,92 @@
+import { defineConfig, env } from '@pulse/config';
+
+/** profile-builder's own environment variables (the runtime adds LOG_LEVEL, HTTP port, ...). */
+export const configSpec = defineConfig({
+  kafkaBrokers: env.list({
+    env: 'KAFKA_BROKERS',
+    default: ['127.0.0.1:9092'],
+    doc: 'Kafka bootstrap brokers.',
+  }),
+  schemaRegistryUrl: env.url({
+    env: 'SCHEMA_REGISTRY_URL',
+    default: 'http://127.0.0.1:8081/apis/ccompat/v7',
+    doc: 'Confluent-compatible schema registry API.',
+  }),
+  redisUrl: env.url({
+    env: 'REDIS_URL',
+    default: 'redis://127.0.0.1:6379',
+    protocols: ['redis', 'rediss'],
+    doc: 'Redis holding profiles.',
+  }),
+  keyPrefix: env.string({
+    env: 'PROFILE_KEY_PREFIX',
+    default: 'pulse:pb',
+    doc: 'Prefix of every Redis key this service writes.',
+  }),
+  groupId: env.string({
+    env: 'PROFILE_GROUP_ID',
+    default: 'profile-builder',
+    doc: 'Consumer group on events.v1.',
+  }),
+  eventsTopic: env.string({
+    env: 'PROFILE_EVENTS_TOPIC',
+    default: 'events.v1',
+    doc: 'Topic of events to fold.',
+  }),
+  changesTopic: env.string({
+    env: 'PROFILE_CHANGES_TOPIC',
+    default: 'profile-changes.v1',
+    doc: 'Topic profile changes are published to.',
+  }),
+  fromBeginning: env.bool({
+    env: 'PROFILE_FROM_BEGINNING',
+    default: true,
+    doc: 'A new group starts at the earliest event (a rebuild folds all history).',
+  }),
+  maxRecordsPerCall: env.int({
+    env: 'PROFILE_BATCH_RECORDS',
+    default: 500,
+    min: 1,
+    doc: 'Most events per pipelined Redis write.',
+  }),
+  partitionsConcurrently: env.int({
+    env: 'PROFILE_PARTITIONS_CONCURRENTLY',
+    default: 2,
+    min: 1,
+    doc: 'Partitions folded in parallel.',
+  }),
+  baseCurrency: env.string({
+    env: 'PROFILE_BASE_CURRENCY',
+    default: 'USD',
+    doc: 'Currency of lifetime value and spend (ISO 4217).',
+  }),
+  fxRates: env.list({
+    env: 'PROFILE_FX_RATES',
+    optional: true,
+    doc: 'Units of base currency per unit, e.g. EUR:1.08,GBP:1.27; other currencies go to the DLQ.',
+  }),
+  affinityHalfLife: env.duration({
+    env: 'PROFILE_AFFINITY_HALF_LIFE',
+    default: '30d',
+    min: 1,
+    doc: 'Half-life of category affinity.',
+  }),
+  bucketDays: env.int({
+    env: 'PROFILE_BUCKET_DAYS',
+    default: 200,
+    min: 31,
+    doc: 'Days of per-day buckets kept (longest window is 180).',
+  }),
+  markRetention: env.duration({
+    env: 'PROFILE_MARK_RETENTION',
+    default: '7d',
+    min: 1,
+    doc: 'How long event ids are kept for redelivery dedup.',
+  }),
+  adminToken: env.string({
+    env: 'PROFILE_ADMIN_TOKEN',
+    optional: true,
+    doc: 'Bearer token the read API requires; unset = no check (local only).',
+    secret: true,
+  }),
+});

@@ -1,0 +1,355 @@
+import type { ProfileChange, PulseEvent } from '@pulse/contracts';
+import { PulseError, type Clock, type Logger } from '@pulse/core';
+import { changeRecord, tombstoneRecord } from './change-records';
+import type { StateDump } from './dump';
+import { foldEvent } from './fold';
+import type { FoldOptions } from './fold-options';
+import { chooseSurvivor, eventIdentities, identity } from './identity-ids';
+import { mergeOps } from './merge-ops';
+import type { PopulationDimension } from './keys';
+import type { Op } from './ops';
+import type { ApplyOutcome, ApplyRequest, LinkRequest, ProfileStore } from './store';
+
+export interface FolderOptions {
+  store: ProfileStore;
+  fold: FoldOptions;
+  clock: Clock;
+  logger: Logger;
+  /** Sends change records; resolves once acked. */
+  publish(changes: ProfileChange[]): Promise<void>;
+}
+
+export interface FoldReport {
+  applied: number;
+  duplicates: number;
+  merges: number;
+  published: number;
+}
+
+/** Thrown for an event whose content makes no sense (it goes to the DLQ with this reason). */
+export const PROFILE_EVENT_INVALID = 'PROFILE_EVENT_INVALID';
+
+interface Item {
+  event: PulseEvent;
+  ops: Op[];
+  changed: string[];
+}
+
+const MAX_HOPS = 10;
+
+/** Identities of an event that links ids: identify's email trait, alias's previous id. */
+function linkIdentities(event: PulseEvent, mapped: ReadonlyMap<string, string | null>): string[] {
+  const ids = eventIdentities(event);
+  const payload = event.payload;
+  if ('pulse.events.IdentifyPayload' in payload && payload['pulse.events.IdentifyPayload'].email) {
+    ids.push(identity('e', payload['pulse.events.IdentifyPayload'].email));
+  }
+  if ('pulse.events.AliasPayload' in payload) {
+    const prev = payload['pulse.events.AliasPayload'].previous_id;
+    ids.push(mapped.get(identity('u', prev)) ? identity('u', prev) : identity('a', prev));
+  }
+  return [...new Set(ids)];
+}
+
+/**
+ * Folds batches of events into Redis and publishes what changed. Order-independent ops let it
+ * pipeline a batch in one round trip; events that link identities (identify, alias, or ids that
+ * resolve to two customers) run the merge steps after it.
+ */
+export function createFolder(options: FolderOptions) {
+  const { store, clock } = options;
+
+  class Batch {
+    readonly changes: ProfileChange[] = [];
+    readonly latest = new Map<string, StateDump>();
+    readonly acks = new Map<string, number>();
+    readonly removed = new Set<string>();
+    readonly report: FoldReport = { applied: 0, duplicates: 0, merges: 0, published: 0 };
+
+    record(
+      customerId: string,
+      outcome: ApplyOutcome,
+      event: PulseEvent | null,
+      changed: string[],
+      mergedFrom?: string[],
+    ): void {
+      if (outcome.status === 'moved') return;
+      if (!outcome.dump) {
+        // Not the customer's last event of the batch: that one publishes the snapshot.
+        if (outcome.status === 'applied') this.report.applied += 1;
+        else this.report.duplicates += 1;
+        return;
+      }
+      this.latest.set(customerId, outcome.dump);
+      if (outcome.status === 'applied') this.report.applied += 1;
+      else this.report.duplicates += 1;
+      const acked = Number(outcome.dump.p['!acked'] ?? 0);
+      // A redelivered event republishes the current snapshot only if its change was never acked.
+      if (outcome.status !== 'applied' && acked >= outcome.version) return;
+      const change = changeRecord({
+        customerId,
+        version: outcome.version,
+        dump: outcome.dump,
+        event,
+        changed,
+        at: clock.now(),
+        mergedFrom,
+      });
+      this.changes.push(change);
+      this.acks.set(customerId, Math.max(this.acks.get(customerId) ?? 0, outcome.version));
+    }
+  }
+
+  /** Applies requests, following merged-away customers to their survivors. */
+  async function applyAll(
+    batch: Batch,
+    items: {
+      request: ApplyRequest;
+      event: PulseEvent | null;
+      changed: string[];
+      mergedFrom?: string[];
+    }[],
+    links: LinkRequest[] = [],
+  ): Promise<{ previous: (string | null)[]; finalIds: string[] }> {
+    let pending = items;
+    let previous: (string | null)[] = [];
+    const finalIds = items.map((i) => i.request.customerId);
+    const index = new Map(items.map((item, i) => [item, i]));
+    for (let hop = 0; pending.length > 0; hop += 1) {
+      if (hop > MAX_HOPS)
+        throw new PulseError('PROFILE_MERGE_CHAIN', 'merge chain too long', { retriable: true });
+      const result = await store.linkAndApply(
+        hop === 0 ? links : [],
+        pending.map((p) => p.request),
+      );
+      if (hop === 0) previous = result.previous;
+      const next: typeof pending = [];
+      result.outcomes.forEach((outcome, i) => {
+        const item = pending[i];
+        if (!item) return;
+        if (outcome.status === 'moved') {
+          const moved = { ...item, request: { ...item.request, customerId: outcome.into } };
+          index.set(moved, index.get(item) ?? 0);
+          finalIds[index.get(item) ?? 0] = outcome.into;
+          next.push(moved);
+        } else
+          batch.record(item.request.customerId, outcome, item.event, item.changed, item.mergedFrom);
+      });
+      pending = next;
+    }
+    return { previous, finalIds };
+  }
+
+  async function merge(
+    batch: Batch,
+    a: string,
+    b: string,
+    cause: PulseEvent,
+    depth = 0,
+  ): Promise<string> {
+    if (a === b) return a;
+    if (depth > MAX_HOPS)
+      throw new PulseError('PROFILE_MERGE_CHAIN', 'merge chain too long', { retriable: true });
+    const { survivor, loser } = chooseSurvivor(a, b);
+    const marked = await store.mergeMark(loser, survivor);
+    if ('into' in marked) return merge(batch, marked.into, survivor, cause, depth + 1);
+    const ops: Op[] = [...mergeOps(marked.dump), { op: 'sadd', key: 'ids', member: loser }];
+    const request: ApplyRequest = {
+      customerId: survivor,
+      mark: `merge:${loser}`,
+      markScore: cause.receivedAt,
+      ops,
+      snapshot: true,
+    };
+    const { finalIds } = await applyAll(batch, [
+      { request, event: cause, changed: ['identities'], mergedFrom: [loser] },
+    ]);
+    const target = finalIds[0] ?? survivor;
+    await store.setIdentities([...new Set([...marked.dump.ids, loser])], target);
+    await store.mergeDrop(loser, survivor);
+    batch.latest.delete(loser);
+    batch.removed.add(loser);
+    batch.changes.push(
+      tombstoneRecord(loser, Number(marked.dump.p['!v'] ?? 0) + 1, target, cause, clock.now()),
+    );
+    batch.report.merges += 1;
+    options.logger.info({ loser, survivor: target, eventId: cause.id }, 'customers merged');
+    return target;
+  }
+
+  const identityOps = (ids: readonly string[]): Op[] =>
+    ids.map((member) => ({ op: 'sadd', key: 'ids', member }));
+
+  async function link(batch: Batch, item: Item): Promise<void> {
+    const { event } = item;
+    const candidates = linkIdentities(event, new Map());
+    const resolved = await store.resolve(candidates);
+    const mapped = new Map(candidates.map((id, i) => [id, resolved[i] ?? null]));
+    const ids = linkIdentities(event, mapped);
+    const customers = [...new Set(ids.map((id) => mapped.get(id)).filter((c): c is string => !!c))];
+    // A userId names the customer: its profile survives (created when new), others merge in.
+    const user = event.userId ? identity('u', event.userId) : undefined;
+    let target = (user && mapped.get(user)) || user || customers[0] || ids[0];
+    if (!target) return;
+    if (user && !mapped.get(user) && customers.length > 0) {
+      const first = customers[0] as string;
+      target = await merge(batch, user, first, event);
+    }
+    for (const other of customers)
+      if (other !== target) target = await merge(batch, target, other, event);
+    const links = ids
+      .filter((id) => !mapped.get(id))
+      .map((id) => ({ identity: id, customerId: target as string }));
+    const request: ApplyRequest = {
+      customerId: target,
+      mark: event.id,
+      markScore: event.receivedAt,
+      ops: [...item.ops, ...identityOps(ids)],
+      snapshot: true,
+    };
+    const { previous, finalIds } = await applyAll(
+      batch,
+      [{ request, event, changed: [...item.changed, 'identities'] }],
+      links,
+    );
+    await settleLinkRaces(batch, links, previous, event, finalIds[0] ?? target);
+  }
+
+  /** A mapping another consumer created first: the customer we used merges with that one. */
+  async function settleLinkRaces(
+    batch: Batch,
+    links: readonly LinkRequest[],
+    previous: readonly (string | null)[],
+    event: PulseEvent,
+    used: string,
+  ): Promise<void> {
+    for (let i = 0; i < links.length; i += 1) {
+      const existing = previous[i];
+      if (existing && existing !== links[i]?.customerId) await merge(batch, used, existing, event);
+    }
+  }
+
+  async function fastPath(batch: Batch, items: Item[]): Promise<Item[]> {
+    const all = [...new Set(items.flatMap((i) => eventIdentities(i.event)))];
+    const resolved = await store.resolve(all);
+    const mapped = new Map(all.map((id, i) => [id, resolved[i] ?? null]));
+    const needLink: Item[] = [];
+    const work: { request: ApplyRequest; event: PulseEvent; changed: string[] }[] = [];
+    const links: LinkRequest[] = [];
+    for (const item of items) {
+      const ids = eventIdentities(item.event);
+      const customers = [
+        ...new Set(ids.map((id) => mapped.get(id)).filter((c): c is string => !!c)),
+      ];
+      const user = item.event.userId ? identity('u', item.event.userId) : undefined;
+      const adopts = user !== undefined && !mapped.get(user) && customers.length === 1;
+      if (customers.length > 1 || adopts) {
+        needLink.push(item);
+        continue;
+      }
+      const customerId = customers[0] ?? ids[0];
+      if (!customerId) {
+        options.logger.warn({ eventId: item.event.id }, 'event names no customer; skipped');
+        continue;
+      }
+      for (const id of ids.filter((id) => !mapped.get(id))) {
+        mapped.set(id, customerId);
+        links.push({ identity: id, customerId });
+      }
+      work.push({
+        request: {
+          customerId,
+          mark: item.event.id,
+          markScore: item.event.receivedAt,
+          ops: [...item.ops, ...identityOps(ids)],
+          snapshot: true,
+        },
+        event: item.event,
+        changed: item.changed,
+      });
+    }
+    // One snapshot (and change record) per customer per batch: its last event's. Consumers skip
+    // versions at or below what they applied, and every snapshot is whole, so none is lost.
+    const last = new Map<string, number>();
+    work.forEach((w, i) => last.set(w.request.customerId, i));
+    work.forEach((w, i) => {
+      w.request = { ...w.request, snapshot: last.get(w.request.customerId) === i };
+    });
+    const { previous } = await applyAll(batch, work, links);
+    for (let i = 0; i < links.length; i += 1) {
+      const l = links[i];
+      const existing = previous[i];
+      const cause = work.find((w) => w.request.customerId === l?.customerId)?.event;
+      if (l && existing && existing !== l.customerId && cause)
+        await merge(batch, l.customerId, existing, cause);
+    }
+    return needLink;
+  }
+
+  const isLinking = (e: PulseEvent): boolean => e.kind === 'identify' || e.kind === 'alias';
+
+  async function finish(batch: Batch): Promise<void> {
+    if (batch.changes.length > 0) await options.publish(batch.changes);
+    batch.report.published = batch.changes.length;
+    const population: {
+      customerId: string;
+      dimension: PopulationDimension;
+      value: number | null;
+    }[] = [...batch.latest].flatMap(([customerId, dump]) => {
+      const orders = Number(dump.p.orders ?? 0);
+      if (orders <= 0) return [];
+      return [
+        { customerId, dimension: 'recency' as const, value: Number(dump.p.lastPurchaseAt ?? 0) },
+        { customerId, dimension: 'frequency' as const, value: orders },
+        { customerId, dimension: 'monetary' as const, value: Number(dump.p.spentCents ?? 0) },
+      ];
+    });
+    for (const loser of batch.removed) {
+      for (const dimension of ['recency', 'frequency', 'monetary'] as const)
+        population.push({ customerId: loser, dimension, value: null });
+    }
+    const acks: ApplyRequest[] = [...batch.acks].map(([customerId, version]) => ({
+      customerId,
+      mark: '',
+      markScore: 0,
+      snapshot: false,
+      ops: [{ op: 'max', key: 'p', field: '!acked', value: version }],
+    }));
+    await store.linkAndApply([], acks);
+    await store.updatePopulation(population);
+  }
+
+  return {
+    /**
+     * Folds events in order of arrival (the ops commute, so identity links may run after the
+     * simple events around them). Throws a non-retriable PROFILE_EVENT_INVALID, before writing
+     * anything, when an event cannot be folded.
+     */
+    async foldBatch(events: readonly PulseEvent[]): Promise<FoldReport> {
+      const items: Item[] = [];
+      for (const event of events) {
+        const result = foldEvent(event, options.fold);
+        if (!result.ok) {
+          const reason = result.problems.map((p) => `${p.path}: ${p.message}`).join('; ');
+          throw new PulseError(
+            PROFILE_EVENT_INVALID,
+            `event ${event.id} (${event.type}): ${reason}`,
+            { retriable: false, details: { eventId: event.id, problems: result.problems } },
+          );
+        }
+        items.push({ event, ops: result.ops, changed: result.changed });
+      }
+      const batch = new Batch();
+      const simple = items.filter((i) => !isLinking(i.event));
+      const linking = [
+        ...items.filter((i) => isLinking(i.event)),
+        ...(await fastPath(batch, simple)),
+      ];
+      for (const item of linking) await link(batch, item);
+      await finish(batch);
+      return batch.report;
+    },
+  };
+}
+
+export type Folder = ReturnType<typeof createFolder>;

@@ -1,0 +1,66 @@
+import { createKeyspace, type Keyspace } from '@pulse/redis';
+
+/**
+ * The keys of one customer, in the order every per-customer script receives them as KEYS.
+ * All share the customer's hash tag, so one script may touch them together on Redis Cluster.
+ *
+ * - `p`      hash: counters, timestamps, traits (`t.<name>`), event counts (`ev:<type>`), meta (`!…`)
+ * - `days`   hash: per-UTC-day buckets `<metric>:<day>` for exact windows; old days are trimmed
+ * - `cart`   hash: `q:<pid>` quantity, `t:<pid>` last change, `d:<pid>` line JSON, `!cleared`
+ * - `wish`   hash: `q:<pid>` 1/0 (last write by event time wins), `d:<pid>` line JSON
+ * - `cats`   hash: per category `v:` views, `l:` last seen, `b:` bought, `a:` decayed affinity
+ * - `recent` zset: product id → last viewed (event time), trimmed to 24 h
+ * - `bought` set: product ids bought
+ * - `eopen` / `eclick` sets: send ids opened / clicked (unique opens and clicks)
+ * - `marks`  zset: applied event ids (and `merge:<id>` marks) → receivedAt, trimmed by age
+ * - `orders` set: order ids counted (an order is counted once)
+ * - `ids`    set: the identities (`u:…`, `a:…`, `e:…`) that resolve to this customer
+ */
+export const CUSTOMER_KEYS = [
+  'p',
+  'days',
+  'cart',
+  'wish',
+  'cats',
+  'recent',
+  'bought',
+  'eopen',
+  'eclick',
+  'marks',
+  'orders',
+  'ids',
+] as const;
+
+export type CustomerKey = (typeof CUSTOMER_KEYS)[number];
+
+/** 1-based position of each customer key in a script's KEYS. */
+export const KEY_INDEX: Readonly<Record<CustomerKey, number>> = Object.fromEntries(
+  CUSTOMER_KEYS.map((name, i) => [name, i + 1]),
+) as Record<CustomerKey, number>; // built from the same tuple, so every name is present
+
+/** Live population distributions (one sorted set each, customer id → current value). */
+export const POPULATION_DIMENSIONS = ['recency', 'frequency', 'monetary'] as const;
+export type PopulationDimension = (typeof POPULATION_DIMENSIONS)[number];
+
+/** The kinds of identity an id can be: userId, anonymousId, normalized email. */
+export type IdentityKind = 'u' | 'a' | 'e';
+
+export interface ProfileKeys {
+  readonly keyspace: Keyspace;
+  /** Every key of one customer, in `CUSTOMER_KEYS` order. */
+  customer(customerId: string): string[];
+  /** identity → canonical customer id (a string key of its own). */
+  identity(identity: string): string;
+  population(dimension: PopulationDimension): string;
+}
+
+/** The only place profile-builder's Redis keys are built. */
+export function createProfileKeys(prefix: string): ProfileKeys {
+  const keyspace = createKeyspace(prefix);
+  return {
+    keyspace,
+    customer: (customerId) => CUSTOMER_KEYS.map((name) => keyspace.tagged(customerId, name)),
+    identity: (identity) => keyspace.plain('id', identity),
+    population: (dimension) => keyspace.plain('pop', dimension),
+  };
+}

@@ -1,0 +1,18 @@
+import { runService } from '@pulse/service';
+import { configSpec } from './config';
+import { startProfileBuilder } from './profile-builder';
+
+void runService({
+  name: 'profile-builder',
+  configSpec,
+  defaultHttpPort: 8082,
+  start: async ({ config, logger, clock, metrics }) => {
+    const builder = await startProfileBuilder({
+      config,
+      logger,
+      clock,
+      registry: metrics.registry,
+    });
+    return { close: builder.close, readiness: builder.readiness, httpHandler: builder.httpHandler };
+  },
+});

@@ -1,0 +1,96 @@
+import type { StateDump } from './dump';
+import type { Op } from './ops';
+
+const META = new Set(['!v', '!acked', '!into']);
+
+function mainFieldOps(p: Record<string, string>): Op[] {
+  const ops: Op[] = [];
+  for (const [field, value] of Object.entries(p)) {
+    if (META.has(field) || field.startsWith('@')) continue;
+    const at = p[`@${field}`];
+    if (at !== undefined) ops.push({ op: 'lww', key: 'p', field, value, at: Number(at) });
+    else if (field.startsWith('first'))
+      ops.push({ op: 'min', key: 'p', field, value: Number(value) });
+    else if (field.startsWith('last') || field.endsWith('At') || field.startsWith('evAt:')) {
+      ops.push({ op: 'max', key: 'p', field, value: Number(value) });
+    } else ops.push({ op: 'incr', key: 'p', field, by: Number(value) });
+  }
+  return ops;
+}
+
+function dayOps(days: Record<string, string>): Op[] {
+  const ops: Op[] = [];
+  for (const [field, value] of Object.entries(days)) {
+    const match = /^([a-z]+):(-?\d+)$/.exec(field);
+    if (match?.[1] && match[2]) {
+      ops.push({ op: 'dayIncr', metric: match[1], day: Number(match[2]), by: Number(value) });
+    }
+  }
+  return ops;
+}
+
+function cartOps(cart: Record<string, string>): Op[] {
+  const ops: Op[] = [];
+  const cleared = cart['!cleared'];
+  for (const [field, value] of Object.entries(cart)) {
+    if (!field.startsWith('q:')) continue;
+    const pid = field.slice(2);
+    const at = Number(cart[`t:${pid}`] ?? 0);
+    ops.push({ op: 'cartAdd', productId: pid, qty: Number(value), at });
+    const line = cart[`d:${pid}`];
+    if (line !== undefined)
+      ops.push({ op: 'lww', key: 'cart', field: `d:${pid}`, value: line, at });
+  }
+  if (cleared !== undefined) ops.push({ op: 'cartClear', at: Number(cleared) });
+  return ops;
+}
+
+function lwwHashOps(key: 'wish', hash: Record<string, string>): Op[] {
+  return Object.entries(hash)
+    .filter(([field]) => !field.startsWith('@'))
+    .map(([field, value]) => ({
+      op: 'lww',
+      key,
+      field,
+      value,
+      at: Number(hash[`@${field}`] ?? 0),
+    }));
+}
+
+function categoryOps(cats: Record<string, string>): Op[] {
+  return Object.entries(cats).map(([field, value]): Op => {
+    if (field.startsWith('l:')) return { op: 'max', key: 'cats', field, value: Number(value) };
+    if (field.startsWith('a:')) return { op: 'incrFloat', key: 'cats', field, by: Number(value) };
+    return { op: 'incr', key: 'cats', field, by: Number(value) };
+  });
+}
+
+/**
+ * The ops that fold a merged-away customer's whole state (a full dump) into the survivor:
+ * counters add, first/last times take min/max, traits keep the later write by event time, sets
+ * unite — so nothing is lost, and with the idempotency marks moved too, nothing counts twice.
+ */
+export function mergeOps(loser: StateDump): Op[] {
+  const ops: Op[] = [
+    ...mainFieldOps(loser.p),
+    ...dayOps(loser.days),
+    ...cartOps(loser.cart),
+    ...lwwHashOps('wish', loser.wish),
+    ...categoryOps(loser.cats),
+  ];
+  for (const [member, score] of Object.entries(loser.recent))
+    ops.push({ op: 'zmax', key: 'recent', member, score });
+  for (const member of loser.bought) ops.push({ op: 'sadd', key: 'bought', member });
+  for (const member of loser.ids) ops.push({ op: 'sadd', key: 'ids', member });
+  for (const member of loser.opened.members ?? []) ops.push({ op: 'sadd', key: 'eopen', member });
+  for (const member of loser.clicked.members ?? []) ops.push({ op: 'sadd', key: 'eclick', member });
+  for (const member of loser.orders ?? []) ops.push({ op: 'sadd', key: 'orders', member });
+  for (const [member, score] of Object.entries(loser.marks ?? {}))
+    ops.push({ op: 'zmax', key: 'marks', member, score });
+  if (loser.recentCut !== undefined)
+    ops.push({ op: 'ztrim', key: 'recent', below: loser.recentCut });
+  const cut = loser.days['!cut'];
+  if (cut !== undefined)
+    ops.push({ op: 'dayTrim', metrics: ['o', 's', 'ed', 'eo', 'ec'], below: Number(cut) });
+  return ops;
+}

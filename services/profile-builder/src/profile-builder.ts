@@ -1,0 +1,130 @@
+import { TOPICS, SCHEMAS, type ProfileChange, type PulseEvent } from '@pulse/contracts';
+import type { Clock, Logger } from '@pulse/core';
+import {
+  createAvroSerde,
+  createBatchConsumer,
+  createKafka,
+  createProducer,
+  createSchemaRegistry,
+  type BatchConsumer,
+  type PulseProducer,
+} from '@pulse/kafka';
+import { closeRedis, createRedis, pingRedis, type Redis } from '@pulse/redis';
+import type { Registry } from 'prom-client';
+import type { FoldOptions } from './fold-options';
+import { createFolder, type Folder } from './folder';
+import { createApiHandler } from './http-api';
+import { createProfileKeys } from './keys';
+import { parseRates } from './money';
+import { loadProfileScripts } from './scripts';
+import { createProfileStore, type ProfileStore } from './store';
+import type { configSpec } from './config';
+import type { ConfigOf } from '@pulse/config';
+
+export type ProfileBuilderConfig = ConfigOf<typeof configSpec>;
+
+export interface ProfileBuilderDeps {
+  config: ProfileBuilderConfig;
+  logger: Logger;
+  clock: Clock;
+  registry?: Registry;
+  /** Kafka consumer session timeout (tests lower it). */
+  sessionTimeout?: number;
+}
+
+export interface ProfileBuilder {
+  config: ProfileBuilderConfig;
+  store: ProfileStore;
+  folder: Folder;
+  redis: Redis;
+  httpHandler: ReturnType<typeof createApiHandler>;
+  readiness: Record<string, () => Promise<boolean>>;
+  close(): Promise<void>;
+}
+
+export function foldOptionsOf(config: ProfileBuilderConfig): FoldOptions {
+  return {
+    money: {
+      baseCurrency: config.baseCurrency.toUpperCase(),
+      rates: parseRates(config.fxRates ?? []),
+    },
+    affinityHalfLifeMs: config.affinityHalfLife,
+    bucketDays: config.bucketDays,
+  };
+}
+
+/** Wires Redis, the folder, the producer and the consumer; starts consuming. */
+export async function startProfileBuilder(deps: ProfileBuilderDeps): Promise<ProfileBuilder> {
+  const { config, logger, clock } = deps;
+  const fold = foldOptionsOf(config);
+  const redis = createRedis({
+    url: config.redisUrl,
+    logger,
+    connectionName: 'profile-builder',
+    autoPipelining: false,
+  });
+  const store = createProfileStore({
+    redis,
+    keys: createProfileKeys(config.keyPrefix),
+    scripts: loadProfileScripts(),
+    markRetentionMs: config.markRetention,
+  });
+  await store.prepare();
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'profile-builder', logger });
+  const serde = createAvroSerde({
+    registry: createSchemaRegistry({ url: config.schemaRegistryUrl }),
+  });
+  const schemas = {
+    [config.eventsTopic]: SCHEMAS[TOPICS.events],
+    [config.changesTopic]: SCHEMAS[TOPICS.profileChanges],
+  };
+  const producer: PulseProducer = createProducer({ kafka, serde, logger, schemas });
+  await producer.connect();
+  const folder = createFolder({
+    store,
+    fold,
+    clock,
+    logger,
+    publish: async (changes: ProfileChange[]) => {
+      await Promise.all(
+        changes.map((value) =>
+          producer.send<ProfileChange>(config.changesTopic, { key: value.customerId, value }),
+        ),
+      );
+    },
+  });
+  const consumer: BatchConsumer = createBatchConsumer<PulseEvent>({
+    kafka,
+    serde,
+    producer,
+    logger,
+    groupId: config.groupId,
+    topics: [config.eventsTopic],
+    readerSchemas: schemas,
+    fromBeginning: config.fromBeginning,
+    maxRecordsPerCall: config.maxRecordsPerCall,
+    partitionsConsumedConcurrently: config.partitionsConcurrently,
+    registry: deps.registry,
+    clock,
+    sessionTimeout: deps.sessionTimeout,
+    handleBatch: async (records) => {
+      await folder.foldBatch(records.map((r) => r.value));
+    },
+  });
+  await consumer.start();
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    store,
+    folder,
+    redis,
+    httpHandler: createApiHandler({ store, fold, clock, logger, adminToken: config.adminToken }),
+    readiness: { redis: () => pingRedis(redis) },
+    close: () =>
+      (closing ??= (async () => {
+        await consumer.close();
+        await producer.close();
+        await closeRedis(redis);
+      })()),
+  };
+}

@@ -1,0 +1,46 @@
+import type { FoldOptions } from './fold-options';
+import { identity } from './identity-ids';
+import { POPULATION_DIMENSIONS } from './keys';
+import { profileState } from './profile-state';
+import { profileView, type ProfileView } from './profile-view';
+import { rfmScores } from './rfm';
+import type { ProfileStore } from './store';
+
+/**
+ * Finds a customer by userId, anonymousId or email (in that order) and reads the profile with
+ * everything relative to `now`, RFM ranked against the live population. Undefined when unknown.
+ */
+export async function readProfile(
+  store: ProfileStore,
+  fold: FoldOptions,
+  id: string,
+  now: number,
+): Promise<ProfileView | undefined> {
+  const candidates = [identity('u', id), identity('a', id)];
+  if (id.includes('@')) candidates.push(identity('e', id));
+  const resolved = await store.resolve(candidates);
+  let customerId = resolved.find((c): c is string => !!c);
+  for (let hop = 0; customerId && hop < 10; hop += 1) {
+    const read = await store.read(customerId);
+    if (read.status === 'unknown') return undefined;
+    if (read.status === 'moved') {
+      customerId = read.into;
+      continue;
+    }
+    const state = profileState(customerId, read.version, read.dump);
+    let rfm = null;
+    if (state.purchases.orders > 0 && state.purchases.lastPurchaseAt !== null) {
+      const values = [
+        state.purchases.lastPurchaseAt,
+        state.purchases.orders,
+        Number(read.dump.p.spentCents ?? 0),
+      ];
+      const [r, f, m] = await Promise.all(
+        POPULATION_DIMENSIONS.map((d, i) => store.rank(d, values[i] ?? 0)),
+      );
+      if (r && f && m) rfm = rfmScores(r, f, m);
+    }
+    return profileView(state, now, fold.affinityHalfLifeMs, rfm);
+  }
+  return undefined;
+}

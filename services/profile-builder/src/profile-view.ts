@@ -1,0 +1,155 @@
+import { AFFINITY_EPOCH, DAY_MS, utcDay } from './fold-options';
+import type { ProfileState } from './profile-state';
+import type { RfmScores } from './rfm';
+
+export type FunnelStage =
+  'visitor' | 'browser' | 'carter' | 'checkout' | 'customer' | 'repeat customer';
+
+export interface WindowCounts {
+  last30Days: number;
+  last60Days: number;
+  thisMonth: number;
+  last3Months: number;
+  last6Months: number;
+}
+
+/** The profile as the read API shows it: the state plus everything relative to `now`. */
+export interface ProfileView extends ProfileState {
+  asOf: number;
+  derived: {
+    daysSinceLastPurchase: number | null;
+    ordersInWindow: WindowCounts;
+    spendInWindow: WindowCounts;
+    ordersPerMonth: number | null;
+    email: {
+      openRate: number | null;
+      clickRate: number | null;
+      deliveredInWindow: Pick<WindowCounts, 'last30Days' | 'thisMonth'>;
+      opensInWindow: Pick<WindowCounts, 'last30Days' | 'thisMonth'>;
+      clicksInWindow: Pick<WindowCounts, 'last30Days' | 'thisMonth'>;
+    };
+    age: number | null;
+    productsViewedLast24h: string[];
+    categoryAffinity: { category: string; score: number }[];
+    funnelStage: FunnelStage;
+    tags: string[];
+    rfm: RfmScores | null;
+  };
+}
+
+/** Sum of day buckets from `fromDay` to `toDay` inclusive. */
+function sumDays(buckets: Record<string, number>, fromDay: number, toDay: number): number {
+  let sum = 0;
+  for (const [day, value] of Object.entries(buckets)) {
+    const d = Number(day);
+    if (d >= fromDay && d <= toDay) sum += value;
+  }
+  return Math.round(sum * 100) / 100;
+}
+
+/** Windows end today (UTC) and count whole UTC days: "last 30 days" is today and the 29 before. */
+export function windows(buckets: Record<string, number>, now: number): WindowCounts {
+  const today = utcDay(now);
+  const date = new Date(now);
+  const monthStart = utcDay(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1));
+  return {
+    last30Days: sumDays(buckets, today - 29, today),
+    last60Days: sumDays(buckets, today - 59, today),
+    thisMonth: sumDays(buckets, monthStart, today),
+    last3Months: sumDays(buckets, today - 89, today),
+    last6Months: sumDays(buckets, today - 179, today),
+  };
+}
+
+/** Whole years since a `YYYY-MM-DD` birthdate. */
+export function ageAt(birthdate: unknown, now: number): number | null {
+  if (typeof birthdate !== 'string') return null;
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(birthdate);
+  if (!m) return null;
+  const d = new Date(now);
+  let age = d.getUTCFullYear() - Number(m[1]);
+  const month = d.getUTCMonth() + 1;
+  if (month < Number(m[2]) || (month === Number(m[2]) && d.getUTCDate() < Number(m[3]))) age -= 1;
+  return age >= 0 && age < 150 ? age : null;
+}
+
+export function funnelStage(s: ProfileState): FunnelStage {
+  if (s.purchases.orders >= 2) return 'repeat customer';
+  if (s.purchases.orders === 1) return 'customer';
+  if (s.cart.checkoutStartedAt !== null) return 'checkout';
+  if (s.cart.lastActivityAt !== null) return 'carter';
+  if (s.browsing.productViews > 0) return 'browser';
+  return 'visitor';
+}
+
+function affinity(
+  s: ProfileState,
+  now: number,
+  halfLifeMs: number,
+): { category: string; score: number }[] {
+  const decay = 2 ** (-(now - AFFINITY_EPOCH) / halfLifeMs);
+  return Object.entries(s.affinityRaw)
+    .map(([category, raw]) => ({ category, score: Math.round(raw * decay * 1000) / 1000 }))
+    .sort((a, b) => b.score - a.score || a.category.localeCompare(b.category));
+}
+
+function tags(s: ProfileState, scores: { category: string; score: number }[]): string[] {
+  const out: string[] = [];
+  if (s.purchases.orders >= 2 && (s.purchases.discountShare ?? 0) >= 0.5)
+    out.push('discount-driven');
+  const total = scores.reduce((sum, c) => sum + c.score, 0);
+  const top = scores[0];
+  if (top && total > 0 && top.score / total >= 0.6 && s.browsing.productViews >= 3)
+    out.push(`category-lover:${top.category}`);
+  if (s.email.hardBounces > 0 || s.email.complaints > 0 || s.email.unsubscribed)
+    out.push('unmailable');
+  return out;
+}
+
+const rate = (n: number, d: number): number | null =>
+  d > 0 ? Math.round((n / d) * 10_000) / 10_000 : null;
+
+/** Adds what depends on the reading time (pure: `now`, the half-life and RFM come in). */
+export function profileView(
+  s: ProfileState,
+  now: number,
+  halfLifeMs: number,
+  rfm: RfmScores | null,
+): ProfileView {
+  const p = s.purchases;
+  const e = s.email;
+  const scores = affinity(s, now, halfLifeMs);
+  const months =
+    p.firstPurchaseAt === null ? null : Math.max(1, (now - p.firstPurchaseAt) / (30.4375 * DAY_MS));
+  const two = (b: Record<string, number>) => {
+    const w = windows(b, now);
+    return { last30Days: w.last30Days, thisMonth: w.thisMonth };
+  };
+  return {
+    ...s,
+    asOf: now,
+    derived: {
+      daysSinceLastPurchase:
+        p.lastPurchaseAt === null ? null : Math.floor((now - p.lastPurchaseAt) / DAY_MS),
+      ordersInWindow: windows(p.ordersByDay, now),
+      spendInWindow: windows(p.spendByDay, now),
+      ordersPerMonth: months === null ? null : Math.round((p.orders / months) * 100) / 100,
+      email: {
+        openRate: rate(e.uniqueOpens, e.delivered),
+        clickRate: rate(e.uniqueClicks, e.delivered),
+        deliveredInWindow: two(e.deliveredByDay),
+        opensInWindow: two(e.opensByDay),
+        clicksInWindow: two(e.clicksByDay),
+      },
+      age: ageAt(s.traits.birthdate, now),
+      productsViewedLast24h: Object.entries(s.browsing.recentProducts)
+        .filter(([, at]) => at > now - DAY_MS)
+        .sort((a, b) => b[1] - a[1])
+        .map(([pid]) => pid),
+      categoryAffinity: scores,
+      funnelStage: funnelStage(s),
+      tags: tags(s, scores),
+      rfm,
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import type { ProfileSnapshot } from '@pulse/contracts';
+import type { StateDump } from './dump';
+import type { ProfileState } from './profile-state';
+
+/** Snapshot sections published as `aggregates.<name>` (JSON text; time-free state). */
+export const AGGREGATES = [
+  'purchases',
+  'browsing',
+  'cart',
+  'wishlist',
+  'email',
+  'events',
+  'custom',
+  'categories',
+] as const;
+
+/** The `profile` of a change record: identities, traits as JSON text, aggregates as JSON text. */
+export function toSnapshot(state: ProfileState, dump: StateDump): ProfileSnapshot {
+  const traits: Record<string, string> = {};
+  for (const [k, v] of Object.entries(dump.p)) if (k.startsWith('t.')) traits[k.slice(2)] = v;
+  const email = state.traits.email;
+  return {
+    email: typeof email === 'string' ? email : (state.identities.emails[0] ?? null),
+    userIds: state.identities.userIds,
+    anonymousIds: state.identities.anonymousIds,
+    firstSeenAt: state.firstSeenAt,
+    lastSeenAt: state.lastSeenAt,
+    traits,
+    aggregates: {
+      purchases: JSON.stringify(state.purchases),
+      browsing: JSON.stringify(state.browsing),
+      cart: JSON.stringify(state.cart),
+      wishlist: JSON.stringify(state.wishlist),
+      email: JSON.stringify(state.email),
+      events: JSON.stringify(state.events),
+      custom: JSON.stringify(state.customEvents),
+      categories: JSON.stringify(state.affinityRaw),
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import type { ProfileChange } from '@pulse/contracts';
+import { ManualClock, silentLogger } from '@pulse/core';
+import { createRedis } from '@pulse/redis';
+import { getStack, isolatedRedis, type IsolatedRedis } from '@pulse/testkit';
+import { DAY_MS, type FoldOptions } from '../src/fold-options';
+import { createFolder, type Folder } from '../src/folder';
+import { createProfileKeys } from '../src/keys';
+import { readProfile } from '../src/profile-reader';
+import type { ProfileView } from '../src/profile-view';
+import { loadProfileScripts } from '../src/scripts';
+import { createProfileStore, type ProfileStore } from '../src/store';
+
+export const FOLD: FoldOptions = {
+  money: { baseCurrency: 'USD', rates: { EUR: 1.1 } },
+  affinityHalfLifeMs: 30 * DAY_MS,
+  bucketDays: 200,
+};
+
+/** A folder on real Redis under a random prefix, publishing into an array. */
+export interface FolderHarness {
+  iso: IsolatedRedis;
+  prefix: string;
+  store: ProfileStore;
+  folder: Folder;
+  published: ProfileChange[];
+  clock: ManualClock;
+  read(id: string): Promise<ProfileView | undefined>;
+  /** Another folder on the same prefix with its own connection (a second consumer). */
+  twin(): { folder: Folder; close(): Promise<void> };
+  cleanup(): Promise<void>;
+}
+
+export async function folderHarness(now: number, prefix?: string): Promise<FolderHarness> {
+  const stack = getStack();
+  const iso = isolatedRedis(stack, prefix ? { prefix: `${prefix}:` } : {});
+  const keyPrefix = iso.prefix.replace(/:$/, '');
+  const clock = new ManualClock(now);
+  const published: ProfileChange[] = [];
+  const make = (
+    redis: ProfileStore extends never ? never : Parameters<typeof createProfileStore>[0]['redis'],
+  ) => {
+    const store = createProfileStore({
+      redis,
+      keys: createProfileKeys(keyPrefix),
+      scripts: loadProfileScripts(),
+      markRetentionMs: 7 * DAY_MS,
+    });
+    const folder = createFolder({
+      store,
+      fold: FOLD,
+      clock,
+      logger: silentLogger(),
+      publish: async (c) => void published.push(...c),
+    });
+    return { store, folder };
+  };
+  const { store, folder } = make(iso.client);
+  await store.prepare();
+  const extra: (() => Promise<void>)[] = [];
+  return {
+    iso,
+    prefix: keyPrefix,
+    store,
+    folder,
+    published,
+    clock,
+    read: (id) => readProfile(store, FOLD, id, clock.now()),
+    twin: () => {
+      const redis = createRedis({
+        url: stack.redisUrl,
+        logger: silentLogger(),
+        autoPipelining: false,
+      });
+      const close = async () => void (await redis.quit().catch(() => undefined));
+      extra.push(close);
+      return { folder: make(redis).folder, close };
+    },
+    cleanup: async () => {
+      for (const close of extra) await close();
+      await iso.cleanup();
+    },
+  };
+}
