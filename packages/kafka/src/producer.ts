@@ -18,7 +18,7 @@ import {
   schemaLookup,
   splitByBytes,
 } from './producer-support';
-import type { AvroSerde } from './serde';
+import type { AvroSerde, Encoder } from './serde';
 
 /** The value type a topic carries: contracts' type for Pulse topics, `V` for any other. */
 export type TopicValue<T extends string, V = unknown> = T extends keyof TopicValues
@@ -112,7 +112,8 @@ type Encoded = { ok: true; message: Message } | { ok: false; error: unknown };
 
 interface Pending {
   topic: string;
-  encoded: Promise<Encoded>;
+  /** A value once the topic's encoder is known (the common case), a promise before. */
+  encoded: Encoded | Promise<Encoded>;
   resolve: (meta: RecordMetadata) => void;
   reject: (err: unknown) => void;
 }
@@ -165,7 +166,10 @@ export function createProducer(options: ProducerOptions): PulseProducer {
 
   async function flush(batch: Pending[]): Promise<void> {
     const ready: { entry: Pending; message: Message }[] = [];
-    const results = await Promise.all(batch.map((entry) => entry.encoded));
+    // Await only when some record is still waiting for its topic's encoder (first sends).
+    const results = batch.some((entry) => entry.encoded instanceof Promise)
+      ? await Promise.all(batch.map((entry) => entry.encoded))
+      : batch.map((entry) => entry.encoded as Encoded);
     results.forEach((result, i) => {
       const entry = batch[i];
       if (!entry) return;
@@ -212,7 +216,7 @@ export function createProducer(options: ProducerOptions): PulseProducer {
     onError: (err) => logger.error({ err }, 'producer flush loop failed'),
   });
 
-  function enqueue(topic: string, encoded: Promise<Encoded>): Promise<RecordMetadata> {
+  function enqueue(topic: string, encoded: Encoded | Promise<Encoded>): Promise<RecordMetadata> {
     if (closing) {
       return Promise.reject(
         new PulseError(KafkaErrorCode.CLOSED, `producer is closed; cannot send to ${topic}`),
@@ -230,20 +234,36 @@ export function createProducer(options: ProducerOptions): PulseProducer {
     return message;
   }
 
-  async function encode<V>(topic: string, record: ProducerRecord<V>): Promise<Encoded> {
+  /** Encoders already resolved, by topic: later sends encode synchronously. */
+  const ready = new Map<string, Encoder<unknown>>();
+
+  function encodeWith<V>(encoder: Encoder<unknown>, record: ProducerRecord<V>): Encoded {
     try {
-      const schema: AvroSchema | undefined = lookup(topic);
-      if (schema === undefined) {
-        throw new PulseError(
-          KafkaErrorCode.NO_SCHEMA_FOR_TOPIC,
-          `no schema known for topic ${topic}; pass it in options.schemas`,
-        );
-      }
-      const encoder = await options.serde.encoder<V>(topic, schema);
       return { ok: true, message: toMessage({ ...record, value: encoder(record.value) }) };
     } catch (error) {
       return { ok: false, error };
     }
+  }
+
+  function encode<V>(topic: string, record: ProducerRecord<V>): Encoded | Promise<Encoded> {
+    const known = ready.get(topic);
+    if (known) return encodeWith(known, record);
+    return (async (): Promise<Encoded> => {
+      try {
+        const schema: AvroSchema | undefined = lookup(topic);
+        if (schema === undefined) {
+          throw new PulseError(
+            KafkaErrorCode.NO_SCHEMA_FOR_TOPIC,
+            `no schema known for topic ${topic}; pass it in options.schemas`,
+          );
+        }
+        const encoder = await options.serde.encoder<unknown>(topic, schema);
+        ready.set(topic, encoder);
+        return encodeWith(encoder, record);
+      } catch (error) {
+        return { ok: false, error };
+      }
+    })();
   }
 
   return {
@@ -253,8 +273,7 @@ export function createProducer(options: ProducerOptions): PulseProducer {
       });
     },
     send: (topic, record) => enqueue(topic, encode(topic, record)),
-    sendRaw: (topic, record) =>
-      enqueue(topic, Promise.resolve({ ok: true, message: toMessage(record) })),
+    sendRaw: (topic, record) => enqueue(topic, { ok: true, message: toMessage(record) }),
     flush: () => batcher.drain(),
     close: () =>
       (closing ??= (async () => {

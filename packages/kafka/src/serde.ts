@@ -3,7 +3,7 @@ import { subjectFor, toAvroType, type AvroSchema } from '@pulse/contracts';
 import { PulseError } from '@pulse/core';
 import { KafkaErrorCode } from './errors';
 import type { SchemaRegistry } from './schema-registry';
-import { frame, unframe } from './wire-format';
+import { MAGIC_BYTE, WIRE_HEADER_LENGTH, unframe } from './wire-format';
 
 export interface AvroSerdeOptions {
   /** Where writer schemas are registered and looked up by id. */
@@ -55,21 +55,41 @@ function invalidPaths(type: Type, value: unknown): string[] {
   return paths;
 }
 
+/**
+ * Encodes straight behind a 5-byte header in a reused scratch buffer, then copies once into a
+ * right-sized buffer (pooled by Node for small records): one allocation per record instead of
+ * avsc's zero-filled buffer plus a second one for the frame.
+ */
 function makeEncoder<T>(topic: string, schemaId: number, type: Type): Encoder<T> {
+  const header = Buffer.allocUnsafe(WIRE_HEADER_LENGTH);
+  header.writeUInt8(MAGIC_BYTE, 0);
+  header.writeUInt32BE(schemaId, 1);
+  let scratch = Buffer.allocUnsafe(64 * 1024);
+  const fail = (value: T, err: unknown): PulseError => {
+    const paths = invalidPaths(type, value);
+    return new PulseError(
+      KafkaErrorCode.AVRO_ENCODE_FAILED,
+      `value for ${topic} does not match schema ${schemaId}` +
+        (paths.length > 0 ? ` at ${paths.join(', ')}` : `: ${String(err)}`),
+      { cause: err, details: { topic, schemaId, paths } },
+    );
+  };
   return (value: T): Buffer => {
-    let payload: Buffer;
+    let end: number;
     try {
-      payload = type.toBuffer(value);
+      end = type.encode(value, scratch, WIRE_HEADER_LENGTH);
+      if (end < 0) {
+        // avsc returns minus the missing length: grow and write again.
+        scratch = Buffer.allocUnsafe(Math.max(scratch.length * 2, scratch.length - end));
+        end = type.encode(value, scratch, WIRE_HEADER_LENGTH);
+      }
     } catch (err) {
-      const paths = invalidPaths(type, value);
-      throw new PulseError(
-        KafkaErrorCode.AVRO_ENCODE_FAILED,
-        `value for ${topic} does not match schema ${schemaId}` +
-          (paths.length > 0 ? ` at ${paths.join(', ')}` : `: ${String(err)}`),
-        { cause: err, details: { topic, schemaId, paths } },
-      );
+      throw fail(value, err);
     }
-    return frame(schemaId, payload);
+    const out = Buffer.allocUnsafe(end);
+    header.copy(out, 0);
+    scratch.copy(out, WIRE_HEADER_LENGTH, WIRE_HEADER_LENGTH, end);
+    return out;
   };
 }
 
