@@ -7,6 +7,11 @@ import { pixelRoutes } from './pixel';
 import type { Publisher } from './publisher';
 import { segmentRoutes } from './segment-routes';
 import type { SourceDirectory } from './sources';
+import type { Deduper } from './dedup';
+import type { WebhookProvider } from './webhook';
+import { webhookRoutes } from './webhook-routes';
+import { importRoutes } from './import-routes';
+import { spoolingPublisher, type Spool } from './spool';
 
 export interface IngestAppOptions {
   sources: SourceDirectory;
@@ -18,6 +23,12 @@ export interface IngestAppOptions {
   emailTrackingSecret: string;
   maxFutureSkewMs: number;
   maxOrderTotal: number;
+  /** Configured ESP webhooks, and the claims of their one-time tokens. */
+  webhooks?: { providers: readonly WebhookProvider[]; nonces: Deduper };
+  /** Where pixel and email-tracking events wait while Kafka is down. */
+  spool?: Spool;
+  /** Publisher of bulk imports (a long dedup window); without it the import routes are off. */
+  importPublisher?: Publisher;
   newId?: () => string;
 }
 
@@ -27,8 +38,18 @@ export function createIngestApp(options: IngestAppOptions): Express {
   app.disable('x-powered-by');
   app.use(cors(options.corsOrigins));
   app.use(segmentRoutes(options));
-  app.use(pixelRoutes(options));
-  app.use(emailTrackingRoutes({ ...options, secret: options.emailTrackingSecret }));
+  // The pixel and email tracking never fail the visitor: they spool while Kafka is down.
+  const tolerant = options.spool
+    ? spoolingPublisher(options.publisher, options.spool, options.metrics, options.logger)
+    : options.publisher;
+  app.use(pixelRoutes({ ...options, publisher: tolerant }));
+  app.use(
+    emailTrackingRoutes({ ...options, publisher: tolerant, secret: options.emailTrackingSecret }),
+  );
+  if (options.importPublisher) {
+    app.use(importRoutes({ ...options, publisher: options.importPublisher }));
+  }
+  if (options.webhooks) app.use(webhookRoutes({ ...options, ...options.webhooks }));
   app.use((req: Request, res: Response) => {
     options.metrics.requests.inc({ route: 'unmatched', status: '404' });
     res.status(404).json({ error: 'not_found', reason: `no route ${req.method} ${req.path}` });

@@ -24,6 +24,8 @@ export interface BodyProblem {
 
 export type BodyResult = { ok: true; text: string } | { ok: false; problem: BodyProblem };
 
+export type RawBodyResult = { ok: true; bytes: Buffer } | { ok: false; problem: BodyProblem };
+
 /**
  * The body is read as JSON whatever else Content-Type says: browsers send `text/plain` to skip
  * the CORS preflight and some SDKs send a gzipped Buffer with a generic type. Only multipart
@@ -31,7 +33,7 @@ export type BodyResult = { ok: true; text: string } | { ok: false; problem: Body
  */
 const FORM_TYPES = /^multipart\//i;
 
-function tooLarge(limit: string, maxBytes: number): BodyResult {
+function tooLarge(limit: string, maxBytes: number): { ok: false; problem: BodyProblem } {
   return {
     ok: false,
     problem: {
@@ -68,6 +70,19 @@ export async function readBody(
   limit: string,
   maxBytes: number,
 ): Promise<BodyResult> {
+  const raw = await readRawBody(req, limit, maxBytes);
+  return raw.ok ? { ok: true, text: raw.bytes.toString('utf8') } : raw;
+}
+
+/**
+ * The decompressed body as bytes, exactly as sent (signed webhooks verify these bytes, never
+ * re-serialized JSON); same limits and problems as `readBody`.
+ */
+export async function readRawBody(
+  req: IncomingMessage,
+  limit: string,
+  maxBytes: number,
+): Promise<RawBodyResult> {
   const type = req.headers['content-type'];
   if (type !== undefined && FORM_TYPES.test(type)) {
     req.resume();
@@ -105,10 +120,10 @@ export async function readBody(
       problem: { status: 400, error: 'invalid_body', reason: `${reason}: ${String(err)}` },
     };
   }
-  return { ok: true, text: Buffer.concat(chunks).toString('utf8') };
+  return { ok: true, bytes: Buffer.concat(chunks) };
 }
 
-function unsupported(reason: string): BodyResult {
+function unsupported(reason: string): { ok: false; problem: BodyProblem } {
   return { ok: false, problem: { status: 415, error: 'unsupported_media_type', reason } };
 }
 

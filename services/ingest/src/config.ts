@@ -56,4 +56,55 @@ export const ingestConfigSpec = defineConfig({
     secret: true,
     doc: 'HMAC key of email open/click tracking tokens (shared with the renderer).',
   }),
+  importDedupWindow: env.duration({
+    env: 'INGEST_IMPORT_DEDUP_WINDOW',
+    default: '90d',
+    min: '1s',
+    doc: 'How long imported lines are remembered: re-importing a file within it publishes nothing new.',
+  }),
+  spoolMaxLength: env.int({
+    env: 'INGEST_SPOOL_MAX_LENGTH',
+    default: 100_000,
+    min: 0,
+    doc: 'Most pixel/email-tracking events kept in Redis while Kafka is down (more are counted as lost).',
+  }),
+  spoolDrainInterval: env.duration({
+    env: 'INGEST_SPOOL_DRAIN_INTERVAL',
+    default: '1s',
+    min: '10ms',
+    doc: 'How often the spool is drained to Kafka.',
+  }),
+  webhookMaxAge: env.duration({
+    env: 'INGEST_WEBHOOK_MAX_AGE',
+    default: '10m',
+    min: '1s',
+    doc: 'Signed webhooks whose timestamp is further than this from now are refused (replays).',
+  }),
+  sendgridPublicKey: env.string({
+    env: 'INGEST_SENDGRID_PUBLIC_KEY',
+    optional: true,
+    doc: 'SendGrid Event Webhook verification key (base64 SPKI or PEM); unset disables the route.',
+  }),
+  mailgunSigningKey: env.string({
+    env: 'INGEST_MAILGUN_SIGNING_KEY',
+    optional: true,
+    secret: true,
+    doc: 'Mailgun HTTP webhook signing key; unset disables the route.',
+  }),
+  postmarkBasicAuth: env.string({
+    env: 'INGEST_POSTMARK_BASIC_AUTH',
+    optional: true,
+    secret: true,
+    doc: 'Postmark webhook credentials as `user:password` (put them in the webhook URL); unset disables the route.',
+  }),
+  sesTopicArns: env.list({
+    env: 'INGEST_SES_TOPIC_ARNS',
+    optional: true,
+    doc: 'SNS TopicArns whose SES events are accepted (`*` for any); unset disables the route.',
+  }),
+  snsCertDir: env.string({
+    env: 'INGEST_SNS_CERT_DIR',
+    optional: true,
+    doc: 'Directory of SNS signing certificates by file name; unset fetches them from SigningCertURL.',
+  }),
 });

@@ -7,6 +7,7 @@ export interface IngestMetrics {
   accepted: Counter<'source'>;
   rejected: Counter<'reason'>;
   duplicates: Counter<'source'>;
+  spooled: Counter<'source'>;
   payloadBytes: Histogram<'route'>;
   ackSeconds: Histogram;
 }
@@ -35,6 +36,12 @@ export function createIngestMetrics(metrics: Metrics): IngestMetrics {
     duplicates: new Counter({
       name: metrics.name('events_duplicate', 'total'),
       help: 'Events acknowledged but not published again (messageId seen within the window).',
+      labelNames: ['source'],
+      registers,
+    }),
+    spooled: new Counter({
+      name: metrics.name('events_spooled', 'total'),
+      help: 'Pixel and email-tracking events kept in the Redis spool while Kafka did not ack.',
       labelNames: ['source'],
       registers,
     }),

@@ -9,6 +9,8 @@ import { createDeduper } from './dedup';
 import { createIngestMetrics } from './ingest-metrics';
 import { createPublisher } from './publisher';
 import { parseSources } from './sources';
+import { createSpool, startSpoolDrain } from './spool';
+import { createWebhookProviders } from './webhook-providers';
 
 export type IngestConfig = ConfigOf<typeof ingestConfigSpec>;
 
@@ -19,6 +21,7 @@ export type IngestConfig = ConfigOf<typeof ingestConfigSpec>;
 export async function startIngest(context: ServiceContext<IngestConfig>): Promise<StartedService> {
   const { config, logger, clock } = context;
   const sources = parseSources(config.writeKeys);
+  const webhookProviders = createWebhookProviders(config);
   const metrics = createIngestMetrics(context.metrics);
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'ingest', logger });
   const serde = createAvroSerde({
@@ -46,17 +49,42 @@ export async function startIngest(context: ServiceContext<IngestConfig>): Promis
     await close();
     throw err;
   }
+  const deduper = createDeduper({
+    redis,
+    keys: createKeyspace(config.redisPrefix),
+    windowMs: config.dedupWindow,
+  });
   const publisher = createPublisher({
+    producer,
+    deduper,
+    eventsTopic: config.eventsTopic,
+    rejectsTopic: config.rejectsTopic,
+    ackTimeoutMs: config.ackTimeout,
+    metrics,
+    logger,
+  });
+  const importPublisher = createPublisher({
     producer,
     deduper: createDeduper({
       redis,
       keys: createKeyspace(config.redisPrefix),
-      windowMs: config.dedupWindow,
+      windowMs: config.importDedupWindow,
     }),
     eventsTopic: config.eventsTopic,
     rejectsTopic: config.rejectsTopic,
     ackTimeoutMs: config.ackTimeout,
     metrics,
+    logger,
+  });
+  const spool = createSpool({
+    redis,
+    keys: createKeyspace(config.redisPrefix),
+    maxLength: config.spoolMaxLength,
+  });
+  const drain = startSpoolDrain({
+    spool,
+    publisher,
+    intervalMs: config.spoolDrainInterval,
     logger,
   });
   const app = createIngestApp({
@@ -69,9 +97,13 @@ export async function startIngest(context: ServiceContext<IngestConfig>): Promis
     emailTrackingSecret: config.emailTrackingSecret,
     maxFutureSkewMs: config.maxFutureSkew,
     maxOrderTotal: config.maxOrderTotal,
+    webhooks: { providers: webhookProviders, nonces: deduper },
+    importPublisher,
+    spool,
   });
   return {
     close: async () => {
+      drain.stop();
       await close();
     },
     httpHandler: app,

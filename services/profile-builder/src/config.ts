@@ -77,6 +77,12 @@ export const configSpec = defineConfig({
     min: 31,
     doc: 'Days of per-day buckets kept (longest window is 180).',
   }),
+  cacheCustomers: env.int({
+    env: 'PROFILE_CACHE_CUSTOMERS',
+    default: 10_000,
+    min: 0,
+    doc: 'Customer states kept in memory to build change records without reading them back (0 = off).',
+  }),
   markRetention: env.duration({
     env: 'PROFILE_MARK_RETENTION',
     default: '7d',

@@ -128,8 +128,11 @@ function orderCompleted(
 ): EventProblem[] {
   const money = toBaseCents(orderAmount(order), order.currency, o.money);
   if (!money.ok) return [{ path: 'payload.currency', message: money.reason }];
-  // The order id (else the event id) counts once, whichever event carries it.
-  d.ops.push({ op: 'guard', key: 'orders', member: order.order_id ?? event.id });
+  // The order id (else the event id) counts once, whichever event carries it, and not at all
+  // once cancelled.
+  const orderId = order.order_id ?? event.id;
+  d.ops.push({ op: 'guardUnless', key: 'orders', member: `x:${orderId}` });
+  d.ops.push({ op: 'guard', key: 'orders', member: orderId });
   const day = utcDay(d.at);
   const discounted = (order.discount ?? 0) > 0 || order.coupon !== null;
   d.add(
@@ -159,6 +162,48 @@ function orderCompleted(
     }
   }
   d.add('aggregates.cart', { op: 'cartClear', at: d.at });
+  return [];
+}
+
+/**
+ * Order Cancelled: the order stops counting (orders, spend, items, discount share; the day
+ * buckets of the cancellation's day), once per order id, whichever arrives first.
+ * Order Refunded: the refunded amount comes off lifetime value, once per order id.
+ */
+function orderReversed(
+  d: Delta,
+  event: PulseEvent,
+  order: OrderPayload,
+  o: FoldOptions,
+): EventProblem[] {
+  const money = toBaseCents(orderAmount(order), order.currency, o.money);
+  if (!money.ok) return [{ path: 'payload.currency', message: money.reason }];
+  const orderId = order.order_id ?? event.id;
+  const path = 'aggregates.purchases';
+  if (event.type === 'Order Refunded') {
+    d.ops.push({ op: 'guard', key: 'orders', member: `r:${orderId}` });
+    d.add(
+      path,
+      { op: 'incr', key: 'p', field: 'refunds', by: 1 },
+      { op: 'incr', key: 'p', field: 'refundedCents', by: money.cents },
+    );
+    return [];
+  }
+  // cancelOrder counts `cancelledOrders` itself (before it knows whether the order counted).
+  d.ops.push({ op: 'cancelOrder', orderId });
+  d.changed.add(path);
+  const day = utcDay(d.at);
+  d.add(
+    path,
+    { op: 'incr', key: 'p', field: 'orders', by: -1 },
+    { op: 'incr', key: 'p', field: 'spentCents', by: -money.cents },
+    { op: 'dayIncr', metric: 'o', day, by: -1 },
+    { op: 'dayIncr', metric: 's', day, by: -money.cents },
+  );
+  if ((order.discount ?? 0) > 0 || order.coupon !== null)
+    d.add(path, { op: 'incr', key: 'p', field: 'discountedOrders', by: -1 });
+  const items = order.products.reduce((sum, l) => sum + (l.quantity ?? 1), 0);
+  if (items > 0) d.add(path, { op: 'incr', key: 'p', field: 'itemsBought', by: -items });
   return [];
 }
 
@@ -309,6 +354,8 @@ function trackEvent(d: Delta, event: PulseEvent, o: FoldOptions): EventProblem[]
     d.add('aggregates.cart', { op: 'max', key: 'p', field: 'lastCartAt', value: d.at });
   } else if (name === 'OrderPayload') {
     if (event.type === 'Order Completed') return orderCompleted(d, event, value, o);
+    if (event.type === 'Order Refunded' || event.type === 'Order Cancelled')
+      return orderReversed(d, event, value, o);
     if (event.type === 'Checkout Started') {
       d.add(
         'aggregates.cart',
@@ -377,9 +424,8 @@ export function foldEvent(event: PulseEvent, options: FoldOptions): FoldResult {
     d.ops.push({ op: 'dayTrim', metrics: DAY_METRICS, below: trimBelow });
   }
   // Guards go first: a change already counted must skip every op of its event.
-  const ops = [
-    ...d.ops.filter((op) => op.op === 'guard'),
-    ...d.ops.filter((op) => op.op !== 'guard'),
-  ];
+  const isGuard = (op: Op) =>
+    op.op === 'guard' || op.op === 'guardUnless' || op.op === 'cancelOrder';
+  const ops = [...d.ops.filter(isGuard), ...d.ops.filter((op) => !isGuard(op))];
   return { ok: true, ops, changed: [...d.changed].sort() };
 }

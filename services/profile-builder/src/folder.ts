@@ -301,22 +301,19 @@ export function createFolder(options: FolderOptions) {
       return [
         { customerId, dimension: 'recency' as const, value: Number(dump.p.lastPurchaseAt ?? 0) },
         { customerId, dimension: 'frequency' as const, value: orders },
-        { customerId, dimension: 'monetary' as const, value: Number(dump.p.spentCents ?? 0) },
+        {
+          customerId,
+          dimension: 'monetary' as const,
+          value: Number(dump.p.spentCents ?? 0) - Number(dump.p.refundedCents ?? 0),
+        },
       ];
     });
     for (const loser of batch.removed) {
       for (const dimension of ['recency', 'frequency', 'monetary'] as const)
         population.push({ customerId: loser, dimension, value: null });
     }
-    const acks: ApplyRequest[] = [...batch.acks].map(([customerId, version]) => ({
-      customerId,
-      mark: '',
-      markScore: 0,
-      snapshot: false,
-      ops: [{ op: 'max', key: 'p', field: '!acked', value: version }],
-    }));
-    await store.linkAndApply([], acks);
-    await store.updatePopulation(population);
+    const acks = [...batch.acks].map(([customerId, version]) => ({ customerId, version }));
+    await store.updatePopulation(population, acks);
   }
 
   return {

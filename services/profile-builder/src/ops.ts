@@ -22,6 +22,15 @@ export type Op =
   | { op: 'sadd'; key: CustomerKey; member: string }
   /** SADD; when the member was already there, the rest of the ops are skipped (e.g. order ids). */
   | { op: 'guard'; key: CustomerKey; member: string }
+  /** When the member is there, the rest of the ops are skipped (e.g. an order cancelled first). */
+  | { op: 'guardUnless'; key: CustomerKey; member: string }
+  /**
+   * Cancels an order by id, once: records `x:<id>` in the orders set and counts
+   * `cancelledOrders`; the rest of the ops (the
+   * negative adjustments) run only if the order was already counted. A completion arriving
+   * after its cancellation is not counted (see `guardUnless`), so any order gives one result.
+   */
+  | { op: 'cancelOrder'; orderId: string }
   /** Adds to a day bucket `<metric>:<day>` unless the day was already trimmed. */
   | { op: 'dayIncr'; metric: string; day: number; by: number }
   /** Drops day buckets of `metrics` older than `below`. */
@@ -72,6 +81,12 @@ export function encodeOps(ops: readonly Op[]): string[] {
         break;
       case 'guard':
         push('g', op.key, op.member, '');
+        break;
+      case 'guardUnless':
+        push('gu', op.key, op.member, '');
+        break;
+      case 'cancelOrder':
+        push('oc', 'orders', op.orderId, '');
         break;
       case 'dayIncr':
         push('di', 'days', `${op.metric}:${op.day}`, Math.trunc(op.by), op.day);

@@ -68,6 +68,7 @@ export async function startProfileBuilder(deps: ProfileBuilderDeps): Promise<Pro
     keys: createProfileKeys(config.keyPrefix),
     scripts: loadProfileScripts(),
     markRetentionMs: config.markRetention,
+    cacheCustomers: config.cacheCustomers,
   });
   await store.prepare();
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'profile-builder', logger });

@@ -23,7 +23,11 @@ export interface ProfileState {
   traits: Record<string, unknown>;
   purchases: {
     orders: number;
+    /** Lifetime value: completed orders' totals, less cancelled orders and refunds. */
     spent: number;
+    refunds: number;
+    refunded: number;
+    cancelledOrders: number;
     averageOrderValue: number | null;
     firstPurchaseAt: number | null;
     lastPurchaseAt: number | null;
@@ -95,50 +99,117 @@ function asRecord(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {}; // JSON objects
 }
 
-function byPrefix(hash: Record<string, string>, prefix: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(hash))
-    if (k.startsWith(prefix)) out[k.slice(prefix.length)] = v;
-  return out;
+interface Split {
+  traits: Record<string, unknown>;
+  events: Record<string, EventCount>;
+  customEvents: Record<string, EventCount>;
+  ordersByDay: Record<string, number>;
+  spendByDay: Record<string, number>;
+  deliveredByDay: Record<string, number>;
+  opensByDay: Record<string, number>;
+  clicksByDay: Record<string, number>;
+  bought: Record<string, number>;
+  categories: Record<string, { views: number; lastSeenAt: number | null }>;
+  affinityRaw: Record<string, number>;
 }
 
-function numbers(hash: Record<string, string>, prefix: string, scale = 1): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(byPrefix(hash, prefix))) out[k] = Number(v) / scale;
+// One pass over each hash (this runs for every change record, so no per-prefix scans).
+function split(d: StateDump): Split {
+  const out: Split = {
+    traits: {},
+    events: {},
+    customEvents: {},
+    ordersByDay: {},
+    spendByDay: {},
+    deliveredByDay: {},
+    opensByDay: {},
+    clicksByDay: {},
+    bought: {},
+    categories: {},
+    affinityRaw: {},
+  };
+  const { p } = d;
+  for (const k in p) {
+    const c = k.charCodeAt(0);
+    if (c === 116 /* t */ && k.charCodeAt(1) === 46 /* . */) {
+      out.traits[k.slice(2)] = parseJson(p[k]);
+    } else if (c === 101 /* e */ && k.startsWith('ev:')) {
+      const type = k.slice(3);
+      const entry = { count: Number(p[k]), lastAt: time(p[`evAt:${type}`]) };
+      (isCatalogEventType(type) ? out.events : out.customEvents)[type] = entry;
+    }
+  }
+  const { days } = d;
+  for (const k in days) {
+    const colon = k.indexOf(':');
+    if (colon < 0) continue;
+    const day = k.slice(colon + 1);
+    const v = Number(days[k]);
+    switch (k.slice(0, colon)) {
+      case 'o':
+        out.ordersByDay[day] = v;
+        break;
+      case 's':
+        out.spendByDay[day] = v / 100;
+        break;
+      case 'ed':
+        out.deliveredByDay[day] = v;
+        break;
+      case 'eo':
+        out.opensByDay[day] = v;
+        break;
+      case 'ec':
+        out.clicksByDay[day] = v;
+        break;
+    }
+  }
+  const { cats } = d;
+  for (const k in cats) {
+    if (k.charCodeAt(1) !== 58 /* : */) continue;
+    const name = k.slice(2);
+    switch (k.charCodeAt(0)) {
+      case 98 /* b */:
+        out.bought[name] = Number(cats[k]);
+        break;
+      case 118 /* v */:
+        out.categories[name] = { views: Number(cats[k]), lastSeenAt: time(cats[`l:${name}`]) };
+        break;
+      case 97 /* a */:
+        out.affinityRaw[name] = Number(cats[k]);
+        break;
+    }
+  }
   return out;
 }
 
 function cartLines(cart: Record<string, string>): CartLine[] {
-  return Object.entries(byPrefix(cart, 'q:'))
-    .map(([productId, q]) => ({
+  const lines: CartLine[] = [];
+  for (const k in cart) {
+    if (!k.startsWith('q:')) continue;
+    const quantity = Number(cart[k]);
+    if (!(quantity > 0)) continue;
+    const productId = k.slice(2);
+    lines.push({
       productId,
-      quantity: Number(q),
+      quantity,
       updatedAt: num(cart[`t:${productId}`]),
       line: asRecord(parseJson(cart[`d:${productId}`])),
-    }))
-    .filter((l) => l.quantity > 0)
-    .sort((a, b) => a.productId.localeCompare(b.productId));
-}
-
-function eventCounts(
-  p: Record<string, string>,
-): [Record<string, EventCount>, Record<string, EventCount>] {
-  const catalog: Record<string, EventCount> = {};
-  const custom: Record<string, EventCount> = {};
-  for (const [type, count] of Object.entries(byPrefix(p, 'ev:'))) {
-    const entry = { count: Number(count), lastAt: time(p[`evAt:${type}`]) };
-    (isCatalogEventType(type) ? catalog : custom)[type] = entry;
+    });
   }
-  return [catalog, custom];
+  return lines.sort((a, b) => a.productId.localeCompare(b.productId));
 }
 
-function purchases(d: StateDump): ProfileState['purchases'] {
+function purchases(d: StateDump, s: Split): ProfileState['purchases'] {
   const { p } = d;
   const orders = num(p.orders);
-  const spent = num(p.spentCents) / 100;
+  // Lifetime value is net of refunds; cancelled orders were taken out of orders and spend.
+  const spent = (num(p.spentCents) - num(p.refundedCents)) / 100;
   return {
     orders,
     spent,
+    refunds: num(p.refunds),
+    refunded: num(p.refundedCents) / 100,
+    cancelledOrders: num(p.cancelledOrders),
     averageOrderValue: orders > 0 ? Math.round((spent / orders) * 100) / 100 : null,
     firstPurchaseAt: time(p.firstPurchaseAt),
     lastPurchaseAt: time(p.lastPurchaseAt),
@@ -146,18 +217,14 @@ function purchases(d: StateDump): ProfileState['purchases'] {
     discountShare: orders > 0 ? num(p.discountedOrders) / orders : null,
     itemsBought: num(p.itemsBought),
     products: d.bought,
-    categories: numbers(d.cats, 'b:'),
-    ordersByDay: numbers(d.days, 'o:'),
-    spendByDay: numbers(d.days, 's:', 100),
+    categories: s.bought,
+    ordersByDay: s.ordersByDay,
+    spendByDay: s.spendByDay,
   };
 }
 
-function browsing(d: StateDump): ProfileState['browsing'] {
+function browsing(d: StateDump, s: Split): ProfileState['browsing'] {
   const { p } = d;
-  const categories: ProfileState['browsing']['categories'] = {};
-  for (const [cat, views] of Object.entries(numbers(d.cats, 'v:'))) {
-    categories[cat] = { views, lastSeenAt: time(d.cats[`l:${cat}`]) };
-  }
   const timed = num(p.timedPages);
   return {
     pageViews: num(p.pageViews),
@@ -165,12 +232,12 @@ function browsing(d: StateDump): ProfileState['browsing'] {
     timeOnPageMs: num(p.timeOnPageMs),
     averageTimeOnPageMs: timed > 0 ? Math.round(num(p.timeOnPageMs) / timed) : null,
     lastVisitAt: time(p.lastVisitAt),
-    categories,
+    categories: s.categories,
     recentProducts: d.recent,
   };
 }
 
-function email(d: StateDump): ProfileState['email'] {
+function email(d: StateDump, s: Split): ProfileState['email'] {
   const { p } = d;
   return {
     delivered: num(p.emailDelivered),
@@ -187,46 +254,53 @@ function email(d: StateDump): ProfileState['email'] {
     unsubscribed: p.unsubscribed === 'true',
     lastOpenAt: time(p.lastOpenAt),
     lastClickAt: time(p.lastClickAt),
-    deliveredByDay: numbers(d.days, 'ed:'),
-    opensByDay: numbers(d.days, 'eo:'),
-    clicksByDay: numbers(d.days, 'ec:'),
+    deliveredByDay: s.deliveredByDay,
+    opensByDay: s.opensByDay,
+    clicksByDay: s.clicksByDay,
   };
 }
 
 /** Reads a snapshot dump into the profile (pure). */
 export function profileState(customerId: string, version: number, d: StateDump): ProfileState {
+  const s = split(d);
   const lines = cartLines(d.cart);
-  const traits: Record<string, unknown> = {};
-  for (const [name, text] of Object.entries(byPrefix(d.p, 't.'))) traits[name] = parseJson(text);
-  const [events, customEvents] = eventCounts(d.p);
-  const wishlist = Object.entries(byPrefix(d.wish, 'q:'))
-    .filter(([, on]) => on === '1')
-    .map(([productId]) => ({ productId, line: asRecord(parseJson(d.wish[`d:${productId}`])) }))
-    .sort((a, b) => a.productId.localeCompare(b.productId));
-  const idsOf = (kind: string) =>
-    d.ids.filter((i) => i.startsWith(`${kind}:`)).map((i) => i.slice(2));
+  const wishlist: ProfileState['wishlist'] = [];
+  for (const k in d.wish) {
+    if (!k.startsWith('q:') || d.wish[k] !== '1') continue;
+    const productId = k.slice(2);
+    wishlist.push({ productId, line: asRecord(parseJson(d.wish[`d:${productId}`])) });
+  }
+  wishlist.sort((a, b) => a.productId.localeCompare(b.productId));
+  const userIds: string[] = [];
+  const anonymousIds: string[] = [];
+  const emails: string[] = [];
+  for (const id of d.ids) {
+    if (id.startsWith('u:')) userIds.push(id.slice(2));
+    else if (id.startsWith('a:')) anonymousIds.push(id.slice(2));
+    else if (id.startsWith('e:')) emails.push(id.slice(2));
+  }
+  let cartValue = 0;
+  for (const l of lines) cartValue += Number(l.line.price ?? 0) * l.quantity;
   return {
     customerId,
     version,
-    identities: { userIds: idsOf('u'), anonymousIds: idsOf('a'), emails: idsOf('e') },
+    identities: { userIds, anonymousIds, emails },
     firstSeenAt: time(d.p.firstSeenAt),
     lastSeenAt: time(d.p.lastSeenAt),
-    traits,
-    purchases: purchases(d),
-    browsing: browsing(d),
+    traits: s.traits,
+    purchases: purchases(d, s),
+    browsing: browsing(d, s),
     cart: {
       lines,
-      value:
-        Math.round(lines.reduce((s, l) => s + Number(l.line.price ?? 0) * l.quantity, 0) * 100) /
-        100,
+      value: Math.round(cartValue * 100) / 100,
       lastActivityAt: time(d.p.lastCartAt),
       checkoutStartedAt: time(d.p.checkoutStartedAt),
       abandonedAt: time(d.p.cartAbandonedAt),
     },
     wishlist,
-    email: email(d),
-    events,
-    customEvents,
-    affinityRaw: numbers(d.cats, 'a:'),
+    email: email(d, s),
+    events: s.events,
+    customEvents: s.customEvents,
+    affinityRaw: s.affinityRaw,
   };
 }

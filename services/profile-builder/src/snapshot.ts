@@ -17,7 +17,9 @@ export const AGGREGATES = [
 /** The `profile` of a change record: identities, traits as JSON text, aggregates as JSON text. */
 export function toSnapshot(state: ProfileState, dump: StateDump): ProfileSnapshot {
   const traits: Record<string, string> = {};
-  for (const [k, v] of Object.entries(dump.p)) if (k.startsWith('t.')) traits[k.slice(2)] = v;
+  for (const k in dump.p) {
+    if (k.charCodeAt(0) === 116 && k.charCodeAt(1) === 46) traits[k.slice(2)] = dump.p[k] as string; // 't.'
+  }
   const email = state.traits.email;
   return {
     email: typeof email === 'string' ? email : (state.identities.emails[0] ?? null),

@@ -4,8 +4,12 @@ import { decodeDump, type StateDump } from './dump';
 import type { PopulationDimension, ProfileKeys } from './keys';
 import { encodeOps, type Op } from './ops';
 import type { ProfileScripts } from './scripts';
+import { StateCache } from './state-cache';
 
-/** What applying ops to one customer did. */
+/**
+ * What applying ops to one customer did. `dump` (snapshot requests only) is the customer's state
+ * after it; it may be the store's live cached state: read it before the next store call.
+ */
 export type ApplyOutcome =
   | { status: 'moved'; into: string }
   | { status: 'applied' | 'duplicate' | 'unchanged'; version: number; dump?: StateDump };
@@ -32,6 +36,8 @@ export interface StoreOptions {
   scripts: ProfileScripts;
   /** How long idempotency marks are kept (ms of event receivedAt). */
   markRetentionMs: number;
+  /** Customers whose state is kept in memory (default 10 000; 0 = read the whole state back every time). */
+  cacheCustomers?: number;
 }
 
 /** Redis access of profile-builder: every call is one pipelined round trip, counted. */
@@ -55,25 +61,42 @@ export interface ProfileStore {
     | { status: 'unknown' }
     | { status: 'found'; version: number; dump: StateDump }
   >;
-  /** ZADDs of current values and ZREMs of merged-away customers, one round trip. */
+  /**
+   * After a publish, in one round trip: records the published versions (`!acked`, a plain
+   * HSET: a lower value written by a racing consumer only causes a harmless republish), the
+   * ZADDs of current values and the ZREMs of merged-away customers.
+   */
   updatePopulation(
     values: readonly { customerId: string; dimension: PopulationDimension; value: number | null }[],
+    acks?: readonly { customerId: string; version: number }[],
   ): Promise<void>;
   rank(dimension: PopulationDimension, value: number): Promise<{ below: number; total: number }>;
 }
 
-function outcomeOf(raw: unknown, snapshot: boolean): ApplyOutcome {
+type Mode = 'snapshot' | 'log' | 'none';
+
+function outcomeOf(raw: unknown): { outcome: ApplyOutcome; extra: unknown } {
   if (!Array.isArray(raw))
     throw new PulseError('PROFILE_SCRIPT_REPLY', `apply-ops: unexpected reply ${String(raw)}`);
   const code = Number(raw[0]);
-  if (code === -1) return { status: 'moved', into: String(raw[1]) };
+  if (code === -1) return { outcome: { status: 'moved', into: String(raw[1]) }, extra: undefined };
   const status = code === 1 ? 'applied' : code === 0 ? 'duplicate' : 'unchanged';
-  const version = Number(raw[1]);
-  return snapshot ? { status, version, dump: decodeDump(raw[2], false) } : { status, version };
+  return { outcome: { status, version: Number(raw[1]) }, extra: raw[2] };
 }
 
 export function createProfileStore(options: StoreOptions): ProfileStore {
   const { redis, keys, scripts } = options;
+  const cache = new StateCache(options.cacheCustomers ?? 10_000);
+  const keyMemo = new Map<string, string[]>();
+  const customerKeys = (customerId: string): string[] => {
+    let k = keyMemo.get(customerId);
+    if (!k) {
+      if (keyMemo.size >= 50_000) keyMemo.clear();
+      k = keys.customer(customerId);
+      keyMemo.set(customerId, k);
+    }
+    return k;
+  };
   let trips = 0;
 
   async function exec(
@@ -106,13 +129,29 @@ export function createProfileStore(options: StoreOptions): ProfileStore {
     await Promise.all(Object.values(scripts.sources).map((s) => redis.script('LOAD', s)));
   }
 
-  const args = (r: ApplyRequest): (string | number)[] => [
+  const args = (r: ApplyRequest, mode: Mode): (string | number)[] => [
     r.mark,
     r.markScore,
     r.markScore - options.markRetentionMs,
-    r.snapshot ? 'snapshot' : 'none',
+    mode,
     ...encodeOps(r.ops),
   ];
+
+  async function readMany(customerIds: readonly string[]): Promise<(StateDump | undefined)[]> {
+    const values = await exec((p) => {
+      for (const id of customerIds) {
+        const k = customerKeys(id);
+        p.evalsha(scripts.readProfile.sha, k.length, ...k);
+      }
+    }, 'reading profiles');
+    return values.map((raw, i) => {
+      const reply = Array.isArray(raw) ? raw : [];
+      if (Number(reply[0]) !== 1) return undefined;
+      const dump = decodeDump(reply[2], false);
+      cache.set(customerIds[i] as string, { version: Number(reply[1]), dump });
+      return dump;
+    });
+  }
 
   return {
     roundTrips: () => trips,
@@ -127,23 +166,63 @@ export function createProfileStore(options: StoreOptions): ProfileStore {
     },
     async linkAndApply(links, requests) {
       if (links.length === 0 && requests.length === 0) return { previous: [], outcomes: [] };
+      const modes: Mode[] = requests.map((r) =>
+        cache.has(r.customerId) ? 'log' : r.snapshot ? 'snapshot' : 'none',
+      );
       const values = await exec((p) => {
         for (const l of links) p.set(keys.identity(l.identity), l.customerId, 'NX', 'GET');
-        for (const r of requests) {
-          const k = keys.customer(r.customerId);
-          p.evalsha(scripts.applyOps.sha, k.length, ...k, ...args(r));
-        }
+        requests.forEach((r, i) => {
+          const k = customerKeys(r.customerId);
+          p.evalsha(scripts.applyOps.sha, k.length, ...k, ...args(r, modes[i] as Mode));
+        });
       }, 'applying events');
+      const outcomes: ApplyOutcome[] = [];
+      const unread: number[] = [];
+      for (let i = 0; i < requests.length; i += 1) {
+        const r = requests[i] as ApplyRequest;
+        const { outcome, extra } = outcomeOf(values[links.length + i]);
+        outcomes.push(outcome);
+        if (outcome.status === 'moved') {
+          cache.delete(r.customerId);
+          continue;
+        }
+        let dump: StateDump | undefined;
+        if (modes[i] === 'snapshot') {
+          dump = decodeDump(extra, false);
+          cache.set(r.customerId, { version: outcome.version, dump });
+        } else {
+          const log = modes[i] === 'log' && Array.isArray(extra) ? extra : undefined;
+          dump = cache.follow(
+            r.customerId,
+            outcome.status,
+            outcome.version,
+            r.mark !== '',
+            log,
+          )?.dump;
+        }
+        if (!r.snapshot) continue;
+        if (dump) outcome.dump = dump;
+        else unread.push(i);
+      }
+      if (unread.length > 0) {
+        // The cached state fell out of step (another writer came between): read it whole.
+        const ids = unread.map((i) => (requests[i] as ApplyRequest).customerId);
+        const dumps = await readMany(ids);
+        unread.forEach((i, j) => {
+          const outcome = outcomes[i];
+          const dump = dumps[j];
+          if (outcome && outcome.status !== 'moved' && dump) outcome.dump = dump;
+        });
+      }
       return {
         previous: values
           .slice(0, links.length)
           .map((v) => (v === null || v === undefined ? null : String(v))),
-        outcomes: values
-          .slice(links.length)
-          .map((raw, i) => outcomeOf(raw, requests[i]?.snapshot ?? false)),
+        outcomes,
       };
     },
     async mergeMark(loser, survivor) {
+      cache.delete(loser);
       const k = keys.customer(loser);
       const [raw] = await exec(
         (p) => p.evalsha(scripts.mergeMark.sha, k.length, ...k, survivor),
@@ -155,6 +234,7 @@ export function createProfileStore(options: StoreOptions): ProfileStore {
         : { dump: decodeDump(reply[1], true) };
     },
     async mergeDrop(loser, survivor) {
+      cache.delete(loser);
       const k = keys.customer(loser);
       const [raw] = await exec(
         (p) => p.evalsha(scripts.mergeDrop.sha, k.length, ...k, survivor),
@@ -181,14 +261,19 @@ export function createProfileStore(options: StoreOptions): ProfileStore {
       if (code === 0) return { status: 'unknown' };
       return { status: 'found', version: Number(reply[1]), dump: decodeDump(reply[2], false) };
     },
-    async updatePopulation(values) {
-      if (values.length === 0) return;
+    async updatePopulation(values, acks = []) {
+      if (values.length === 0 && acks.length === 0) return;
       await exec((p) => {
+        for (const a of acks) p.hset(customerKeys(a.customerId)[0] as string, '!acked', a.version);
         for (const v of values) {
           if (v.value === null) p.zrem(keys.population(v.dimension), v.customerId);
           else p.zadd(keys.population(v.dimension), v.value, v.customerId);
         }
       }, 'updating population distributions');
+      for (const a of acks) {
+        const entry = cache.get(a.customerId);
+        if (entry) entry.dump.p['!acked'] = String(a.version);
+      }
     },
     async rank(dimension, value) {
       const key = keys.population(dimension);
