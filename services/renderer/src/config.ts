@@ -1,0 +1,106 @@
+import { defineConfig, env } from '@pulse/config';
+import { TOPICS } from '@pulse/contracts';
+import { kafkaConfigSpec } from '@pulse/kafka';
+import { redisConfigSpec } from '@pulse/redis';
+
+/** The renderer's environment. */
+export const rendererConfigSpec = defineConfig({
+  ...kafkaConfigSpec,
+  ...redisConfigSpec,
+  smtpUrl: env.string({
+    env: 'SMTP_URL',
+    default: 'smtp://127.0.0.1:1025',
+    doc: 'SMTP relay (maildev locally, an ESP relay in production).',
+  }),
+  smtpConnections: env.int({
+    env: 'RENDERER_SMTP_CONNECTIONS',
+    default: 5,
+    min: 1,
+    doc: 'Pooled SMTP connections.',
+  }),
+  profileUrl: env.string({
+    env: 'RENDERER_PROFILE_URL',
+    default: 'http://127.0.0.1:8082',
+    doc: 'Base URL of the profile builder read API.',
+  }),
+  profileToken: env.string({
+    env: 'PROFILE_ADMIN_TOKEN',
+    default: '',
+    doc: 'Bearer token of the profile read API (empty: none).',
+  }),
+  configDir: env.string({
+    env: 'RENDERER_CONFIG_DIR',
+    default: 'config',
+    doc: 'Folder holding templates/, campaigns/ and catalog/.',
+  }),
+  groupId: env.string({
+    env: 'RENDERER_GROUP_ID',
+    default: 'renderer',
+    doc: 'Kafka consumer group.',
+  }),
+  segmentChangesTopic: env.string({
+    env: 'RENDERER_SEGMENT_CHANGES_TOPIC',
+    default: TOPICS.segmentChanges,
+    doc: 'Segment changes read.',
+  }),
+  eventsTopic: env.string({
+    env: 'RENDERER_EVENTS_TOPIC',
+    default: TOPICS.events,
+    doc: 'Events read (Cart Abandoned) and written (Email Unsubscribed).',
+  }),
+  emailsTopic: env.string({
+    env: 'RENDERER_EMAILS_TOPIC',
+    default: TOPICS.emails,
+    doc: 'Where outcomes go.',
+  }),
+  globalCapMax: env.int({
+    env: 'RENDERER_GLOBAL_CAP_MAX',
+    default: 1,
+    min: 0,
+    doc: 'Most marketing emails per customer per window (0: no cap).',
+  }),
+  globalCapWindowMs: env.duration({
+    env: 'RENDERER_GLOBAL_CAP_WINDOW',
+    default: '24h',
+    min: 1000,
+    doc: 'Window of the global cap.',
+  }),
+  leaseMs: env.duration({
+    env: 'RENDERER_SEND_LEASE',
+    default: '30s',
+    min: 100,
+    doc: 'A claimed send not yet at SMTP is retaken after this.',
+  }),
+  recordTtlMs: env.duration({
+    env: 'RENDERER_SEND_RECORD_TTL',
+    default: '30d',
+    min: 1000,
+    doc: 'How long send records are kept (redeliveries older than this would send again).',
+  }),
+  unsubscribeSecret: env.string({
+    env: 'RENDERER_UNSUBSCRIBE_SECRET',
+    default: 'dev-only-change-me',
+    doc: 'HMAC key of unsubscribe links.',
+  }),
+  publicUrl: env.string({
+    env: 'RENDERER_PUBLIC_URL',
+    default: 'http://127.0.0.1:8085',
+    doc: 'Public base URL of the unsubscribe endpoint (HTTPS in production).',
+  }),
+  unsubscribeMailto: env.string({
+    env: 'RENDERER_UNSUBSCRIBE_MAILTO',
+    default: 'unsubscribe@shop.example.com',
+    doc: 'mailto target of List-Unsubscribe (empty: none).',
+  }),
+  messageIdDomain: env.string({
+    env: 'RENDERER_MESSAGE_ID_DOMAIN',
+    default: 'mail.shop.example.com',
+    doc: 'Domain part of Message-IDs.',
+  }),
+  brand: env.string({ env: 'RENDERER_BRAND', default: 'Shop', doc: 'Brand name in footers.' }),
+  shopUrl: env.string({
+    env: 'RENDERER_SHOP_URL',
+    default: 'https://shop.example.com',
+    doc: 'Shop base URL for links.',
+  }),
+});

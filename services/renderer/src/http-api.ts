@@ -1,0 +1,118 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { wrapPayload } from '@pulse/contracts';
+import type { PulseEvent } from '@pulse/contracts';
+import type { Clock, Logger } from '@pulse/core';
+import type { SuppressionStore } from './suppression';
+import { verifyUnsubscribe } from './unsubscribe';
+
+export interface UnsubscribeApiOptions {
+  secret: string;
+  suppressions: SuppressionStore;
+  /** Publishes the Unsubscribed event (events.v1); resolves once acked. */
+  publish: (event: PulseEvent) => Promise<void>;
+  clock: Clock;
+  logger: Logger;
+}
+
+const page = (title: string, body: string) =>
+  `<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${title}</title></head><body style="font-family:Arial,sans-serif;max-width:480px;margin:40px auto">${body}</body></html>`;
+
+function send(res: ServerResponse, status: number, html: string): void {
+  res.writeHead(status, {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+  });
+  res.end(html);
+}
+
+/** The Email Unsubscribed event the endpoint publishes (provider `pulse-unsubscribe`). */
+export function unsubscribedEvent(
+  customerId: string,
+  campaignId: string,
+  emailId: string,
+  at: number,
+): PulseEvent {
+  return {
+    id: `unsub:${emailId}`,
+    type: 'Email Unsubscribed',
+    kind: 'track',
+    source: 'pulse-unsubscribe',
+    occurredAt: at,
+    receivedAt: at,
+    userId: customerId,
+    anonymousId: null,
+    email: null,
+    context: {
+      page: null,
+      userAgent: null,
+      ip: null,
+      locale: null,
+      timezone: null,
+      campaign: null,
+    },
+    payload: wrapPayload('EmailPayload', {
+      send_id: emailId,
+      message_id: null,
+      campaign_id: campaignId,
+      variant: null,
+      provider: 'pulse-unsubscribe',
+      provider_event_id: null,
+      url: null,
+      bounce_type: null,
+      reason: 'one-click unsubscribe',
+      suspected_machine: null,
+    }),
+  };
+}
+
+/**
+ * RFC 8058 one-click unsubscribe: `POST /v1/unsubscribe?t=<signed token>` unsubscribes with no
+ * cookie or login (body `List-Unsubscribe=One-Click`), records it and publishes the event; `GET`
+ * shows a confirmation page whose button POSTs (link scanners never unsubscribe anyone).
+ */
+export function createUnsubscribeHandler(options: UnsubscribeApiOptions) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/v1/unsubscribe')
+      return send(res, 404, page('Not found', '<p>Not found.</p>'));
+    const token = url.searchParams.get('t') ?? '';
+    const claim = verifyUnsubscribe(options.secret, token);
+    if (!claim)
+      return send(res, 400, page('Invalid link', '<p>This unsubscribe link is not valid.</p>'));
+    if (req.method === 'GET') {
+      return send(
+        res,
+        200,
+        page(
+          'Unsubscribe',
+          `<p>Stop marketing emails to this address?</p><form method="post" action="/v1/unsubscribe?t=${encodeURIComponent(token)}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>`,
+        ),
+      );
+    }
+    if (req.method !== 'POST')
+      return send(res, 405, page('Not allowed', '<p>Use GET or POST.</p>'));
+    req.resume();
+    req.on('end', () => {
+      const at = options.clock.now();
+      options.suppressions
+        .unsubscribe(claim.customerId, at)
+        .then(() =>
+          options.publish(unsubscribedEvent(claim.customerId, claim.campaignId, claim.emailId, at)),
+        )
+        .then(() =>
+          send(
+            res,
+            200,
+            page(
+              'Unsubscribed',
+              '<p>You are unsubscribed. You will not get marketing emails from us any more.</p>',
+            ),
+          ),
+        )
+        .catch((err: unknown) => {
+          options.logger.error({ err }, 'unsubscribe failed');
+          send(res, 503, page('Try again', '<p>Something went wrong; please try again.</p>'));
+        });
+    });
+  };
+}

@@ -1,0 +1,109 @@
+import path from 'node:path';
+import type { EmailRecord } from '@pulse/contracts';
+import { PulseError } from '@pulse/core';
+import { loadScript } from '@pulse/redis';
+import type { Redis } from '@pulse/redis';
+import type { RendererKeys } from './keys';
+
+const SCRIPT_DIR = path.resolve(__dirname, '..', 'scripts');
+
+/** Where one email's send record stands when a trigger arrives. */
+export type Claim =
+  | { state: 'claimed' }
+  | { state: 'busy' }
+  | { state: 'sending' }
+  | { state: 'done'; outcome: EmailRecord };
+
+export type BeginResult = 'ok' | 'lost' | 'capped:global' | 'capped:campaign';
+
+export interface CapLimits {
+  globalMax: number;
+  globalWindowMs: number;
+  countsTowardGlobal: boolean;
+  campaignMax: number;
+  campaignWindowMs: number;
+}
+
+export interface SendRef {
+  customerId: string;
+  campaignId: string;
+  emailId: string;
+}
+
+/**
+ * The send record of each email in Redis: claimed (lease) → sending → done. The transition to
+ * `sending` happens right before SMTP, atomically with the frequency caps; a record found in
+ * `sending` means the SMTP outcome was lost in a crash, and it is reported `unknown`, never
+ * retried (at most once when ambiguous, DESIGN.md decision 9).
+ */
+export interface SendLedger {
+  claim(ref: SendRef, owner: string, now: number): Promise<Claim>;
+  begin(ref: SendRef, owner: string, now: number, caps: CapLimits): Promise<BeginResult>;
+  /** Records the outcome; `releaseCaps` gives back the cap slots (SMTP did not accept it). */
+  finish(ref: SendRef, outcome: EmailRecord, releaseCaps: boolean): Promise<boolean>;
+  /** SMTP failed before the data was handed over: back to claimed, retry is safe. */
+  abort(ref: SendRef, owner: string): Promise<boolean>;
+}
+
+export interface SendLedgerOptions {
+  redis: Redis;
+  keys: RendererKeys;
+  leaseMs: number;
+  /** How long send records and cap sets are kept. */
+  ttlMs: number;
+}
+
+export function createSendLedger(options: SendLedgerOptions): SendLedger {
+  const { redis, keys } = options;
+  const claimScript = loadScript('send-claim', SCRIPT_DIR);
+  const beginScript = loadScript('send-begin', SCRIPT_DIR);
+  const finishScript = loadScript('send-finish', SCRIPT_DIR);
+  const abortScript = loadScript('send-abort', SCRIPT_DIR);
+  const three = (r: SendRef) => [
+    keys.send(r.customerId, r.emailId),
+    keys.marketingSends(r.customerId),
+    keys.campaignSends(r.customerId, r.campaignId),
+  ];
+  return {
+    async claim(ref, owner, now) {
+      const reply = (await claimScript.run(
+        redis,
+        [keys.send(ref.customerId, ref.emailId)],
+        [owner, now, options.leaseMs, options.ttlMs],
+      )) as [string, string];
+      const [state, stored] = reply;
+      if (state === 'claimed' || state === 'busy' || state === 'sending') return { state };
+      if (state === 'done') return { state, outcome: JSON.parse(stored) as EmailRecord }; // written by finish()
+      throw new PulseError(
+        'RENDERER_LEDGER_STATE',
+        `send record ${ref.emailId} is in unknown state ${state}`,
+      );
+    },
+    async begin(ref, owner, now, caps) {
+      return (await beginScript.run(redis, three(ref), [
+        owner,
+        now,
+        ref.emailId,
+        caps.globalMax,
+        caps.globalWindowMs,
+        caps.countsTowardGlobal ? '1' : '0',
+        caps.campaignMax,
+        caps.campaignWindowMs,
+        Math.max(options.ttlMs, caps.globalWindowMs, caps.campaignWindowMs),
+      ])) as BeginResult;
+    },
+    async finish(ref, outcome, releaseCaps) {
+      return (
+        (await finishScript.run(redis, three(ref), [
+          JSON.stringify(outcome),
+          outcome.outcome,
+          ref.emailId,
+          releaseCaps ? '1' : '0',
+        ])) === 1
+      );
+    },
+    async abort(ref, owner) {
+      return (await abortScript.run(redis, three(ref), [owner, ref.emailId])) === 1;
+    },
+  };
+}
