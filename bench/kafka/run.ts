@@ -121,6 +121,7 @@ async function main(): Promise<void> {
     ];
     printTable(`bench:kafka — ${RECORDS} records, ${avgBytes} B average Avro event`, figures);
     const file = writeResults('kafka', {
+      figures,
       records: RECORDS,
       avgRecordBytes: avgBytes,
       partitions: PARTITIONS,

@@ -12,7 +12,10 @@ export interface Figure {
 
 export function printTable(title: string, figures: Figure[]): void {
   const rows = figures.map((f) => {
-    const ratio = f.baseline ? `${((f.value / f.baseline.value) * 100).toFixed(1)}%` : '';
+    const ratio =
+      f.baseline && f.baseline.value !== 0
+        ? `${((f.value / f.baseline.value) * 100).toFixed(1)}%`
+        : '';
     return [
       f.figure,
       `${fmt(f.value)} ${f.unit}`,

@@ -5,11 +5,14 @@ import { createLogger } from '@pulse/core';
 import { runDemo } from './demo';
 import { demoConfigSpec } from './demo-config';
 import { consoleOutput } from './output';
+import { storeDemoMain } from './store-main';
 
 const USAGE = `usage: pulse <command>
 
 commands:
-  demo   round trip through the real stack: topics, schemas, Avro events produced and
+  demo   the store demo: every service on the real stack, a seeded store's customers
+         through ingest, the personalized emails that follow (\`pulse demo --help\`)
+  check  round trip through the real stack: topics, schemas, Avro events produced and
          consumed back, a poison record dead-lettered, a summary email over SMTP
   help   this text`;
 
@@ -19,7 +22,8 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command === undefined ? 2 : 0;
   }
-  if (command !== 'demo') {
+  if (command === 'demo') return storeDemoMain(argv.slice(1));
+  if (command !== 'check') {
     process.stderr.write(`pulse: unknown command "${command}"\n${USAGE}\n`);
     return 2;
   }
@@ -39,11 +43,11 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(`pulse demo: ${err.message}\n`);
+      process.stderr.write(`pulse check: ${err.message}\n`);
       return 78;
     }
     process.stderr.write(
-      `pulse demo failed: ${err instanceof Error ? err.message : String(err)}\n`,
+      `pulse check failed: ${err instanceof Error ? err.message : String(err)}\n`,
     );
     return 1;
   }
