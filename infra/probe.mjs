@@ -5,6 +5,7 @@
 //   node infra/probe.mjs redis redis://127.0.0.1:6379
 //   node infra/probe.mjs registry http://127.0.0.1:8081
 //   node infra/probe.mjs smtp 127.0.0.1:1025
+//   node infra/probe.mjs prometheus http://127.0.0.1:9090
 // Exit 0 when the component answers correctly, 1 otherwise (reason on stderr).
 import net from 'node:net';
 
@@ -91,7 +92,13 @@ async function smtp(spec) {
   if (!res.toString().startsWith('220')) throw new Error(`SMTP banner was ${res.toString()}`);
 }
 
-const probes = { kafka, redis, registry, smtp };
+async function prometheus(spec) {
+  const base = spec.replace(/\/$/, '');
+  const ready = await fetch(`${base}/-/ready`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+  if (!ready.ok) throw new Error(`/-/ready answered ${ready.status}`);
+}
+
+const probes = { kafka, redis, registry, smtp, prometheus };
 const [kind, target] = process.argv.slice(2);
 const probe = probes[kind];
 if (!probe || !target) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts Pulse's stack natively (no Docker): Kafka 3.9 (KRaft) and Apicurio Registry from Maven
-# Central on the installed Java 17, Redis from Debian's package, maildev from npm.
+# Central on the installed Java 17, Redis from Debian's package, maildev from npm, and — when
+# Debian's prometheus package is installed — Prometheus with infra/prometheus/prometheus.yml.
 #
 #   bash infra/stack.sh up       start what is not answering yet; wait until each really answers
 #   bash infra/stack.sh down     stop what this script started (never a Redis it did not start)
@@ -10,7 +11,7 @@
 # Ports and paths come from the environment (defaults in parentheses):
 #   PULSE_STATE_DIR (.state)  KAFKA_PORT (9092)  KAFKA_CONTROLLER_PORT (9093)
 #   REGISTRY_PORT (8081)  REDIS_URL (redis://127.0.0.1:6379)  SMTP_PORT (1025)  MAILDEV_WEB_PORT (1080)
-#   KAFKA_HEAP (512m)  REGISTRY_HEAP (384m)
+#   KAFKA_HEAP (512m)  REGISTRY_HEAP (384m)  PROMETHEUS_PORT (9090)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -24,6 +25,7 @@ SMTP_PORT=${SMTP_PORT:-1025}
 MAILDEV_WEB_PORT=${MAILDEV_WEB_PORT:-1080}
 KAFKA_HEAP=${KAFKA_HEAP:-512m}
 REGISTRY_HEAP=${REGISTRY_HEAP:-384m}
+PROMETHEUS_PORT=${PROMETHEUS_PORT:-9090}
 MVN=(mvn -q -B -ntp -Dstyle.color=never)
 # Apicurio 3.0.x: the newest line with a runnable distribution on Maven Central that runs on
 # Java 17 (3.1.x is not published there; 3.2+ needs Java 21).
@@ -215,6 +217,28 @@ smtp_up() {
   log "maildev ready"
 }
 
+# ---- Prometheus (optional: Debian's package) ----------------------------------------------
+prometheus_up() {
+  local url="http://127.0.0.1:$PROMETHEUS_PORT"
+  if probe prometheus "$url"; then
+    log "prometheus already answering at $url"
+    return
+  fi
+  if ! command -v prometheus >/dev/null 2>&1; then
+    log "prometheus is not installed (Debian: apt-get install prometheus): skipped"
+    return
+  fi
+  local dir="$STATE/prometheus"
+  mkdir -p "$dir/data"
+  log "starting prometheus at $url (config infra/prometheus/prometheus.yml)"
+  spawn "$dir/prometheus.pid" "$dir/prometheus.log" \
+    prometheus "--config.file=$INFRA/prometheus/prometheus.yml" \
+    "--storage.tsdb.path=$dir/data" --storage.tsdb.retention.time=2d \
+    "--web.listen-address=127.0.0.1:$PROMETHEUS_PORT" --web.enable-lifecycle
+  wait_for prometheus 30 "$dir/prometheus.pid" "$dir/prometheus.log" prometheus "$url"
+  log "prometheus ready"
+}
+
 # ---- commands -----------------------------------------------------------------------------
 print_env() {
   echo "KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT"
@@ -222,6 +246,7 @@ print_env() {
   echo "REDIS_URL=$REDIS_URL"
   echo "SMTP_URL=smtp://127.0.0.1:$SMTP_PORT"
   echo "MAILDEV_URL=http://127.0.0.1:$MAILDEV_WEB_PORT"
+  echo "PROMETHEUS_URL=http://127.0.0.1:$PROMETHEUS_PORT"
 }
 
 status_line() {
@@ -241,10 +266,12 @@ case "$cmd" in
     smtp_up
     kafka_up
     registry_up
+    prometheus_up
     log "stack is up:"
     print_env | sed 's/^/  /'
     ;;
   down)
+    stop_pid prometheus "$STATE/prometheus/prometheus.pid"
     stop_pid "schema registry" "$STATE/registry/registry.pid"
     stop_pid kafka "$STATE/kafka/kafka.pid"
     stop_pid maildev "$STATE/maildev/maildev.pid"
@@ -255,6 +282,7 @@ case "$cmd" in
     status_line schema-registry "$STATE/registry/registry.pid" registry "http://127.0.0.1:$REGISTRY_PORT"
     status_line redis "$STATE/redis/redis.pid" redis "$REDIS_URL"
     status_line smtp "$STATE/maildev/maildev.pid" smtp "127.0.0.1:$SMTP_PORT"
+    status_line prometheus "$STATE/prometheus/prometheus.pid" prometheus "http://127.0.0.1:$PROMETHEUS_PORT"
     ;;
   env) print_env ;;
   *)

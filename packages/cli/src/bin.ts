@@ -4,6 +4,8 @@ import { ConfigError, loadConfig } from '@pulse/config';
 import { createLogger } from '@pulse/core';
 import { runDemo } from './demo';
 import { demoConfigSpec } from './demo-config';
+import { dlqMain } from './dlq-main';
+import { importMain } from './import-main';
 import { consoleOutput } from './output';
 import { storeDemoMain } from './store-main';
 
@@ -14,6 +16,11 @@ commands:
          through ingest, the personalized emails that follow (\`pulse demo --help\`)
   check  round trip through the real stack: topics, schemas, Avro events produced and
          consumed back, a poison record dead-lettered, a summary email over SMTP
+  import customers.csv | orders.ndjson
+         stream a CSV/NDJSON file to ingest's import endpoint with progress, print the
+         report (exit 1 when lines were rejected; \`pulse import --help\` for options)
+  dlq list | show <dlq topic> | replay <dlq topic>
+         inspect dead-lettered records and replay them after a fix (\`pulse dlq --help\`)
   help   this text`;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -22,6 +29,8 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command === undefined ? 2 : 0;
   }
+  if (command === 'import') return importMain(argv.slice(1));
+  if (command === 'dlq') return dlqMain(argv.slice(1));
   if (command === 'demo') return storeDemoMain(argv.slice(1));
   if (command !== 'check') {
     process.stderr.write(`pulse: unknown command "${command}"\n${USAGE}\n`);

@@ -4,3 +4,36 @@ export { demoConfigSpec } from './demo-config';
 export { demoEvents, poisonBytes } from './demo-events';
 export { consoleOutput } from './output';
 export type { Output } from './output';
+export { runImport, printImportOutcome, importExitCode } from './import-command';
+export type {
+  ImportOutcome,
+  ImportReport,
+  ImportLineError,
+  RunImportOptions,
+} from './import-command';
+export { parseImportArgs, IMPORT_USAGE } from './import-args';
+export type { ImportArgs, ImportKind, ImportFormat } from './import-args';
+export { importConfigSpec } from './import-config';
+export { importMain } from './import-main';
+export { ProgressCounter, formatProgress } from './import-progress';
+export type { ProgressSnapshot } from './import-progress';
+export { dlqMain, runDlq } from './dlq-main';
+export { DLQ_USAGE, parseDlqArgs } from './dlq-args';
+export type { DlqArgs, ParsedDlqArgs } from './dlq-args';
+export { listDlq, replayDlq, showDlq } from './dlq-command';
+export type {
+  DeadLetterView,
+  DlqTopicSummary,
+  ReplayDlqOptions,
+  ReplayResult,
+  ShowDlqOptions,
+} from './dlq-command';
+export { connectDlqAdmin } from './dlq-admin';
+export type { DlqAdmin } from './dlq-admin';
+export {
+  parseDlqTopicName,
+  pendingRanges,
+  replayGroupId,
+  REPLAYED_FROM_HEADER,
+} from './dlq-topics';
+export type { DlqTopicName, PartitionState, PendingRange } from './dlq-topics';

@@ -108,6 +108,23 @@ describe('shipped templates', () => {
     expect(out.text).not.toContain('<');
   });
 
+  it('derives the text part at load: text layout, text partials, no hidden preheader', () => {
+    const out = loaded.set!.render(
+      'exclusive-preview',
+      data(profile({ state: 'CA' }), {
+        preheader: 'Hidden preheader',
+        recommendations: [{ name: 'Case', price: 29, url: 'https://s.example/case' }],
+      }),
+    );
+    expect(out.text).toContain('Maya, a preview just for you\n\nNew arrivals');
+    expect(out.text).toContain('California exclusive: free same-day delivery');
+    expect(out.text).toContain('Picked for you:\n- Case: $29.00 https://s.example/case');
+    expect(out.text).toContain('--\nYou receive this email because you are a customer of Shop.');
+    expect(out.text).toContain('Unsubscribe: https://u.example/x');
+    expect(out.text).not.toContain('Hidden preheader');
+    expect(out.text).not.toMatch(/[<>]|\n\n\n/);
+  });
+
   it('formats dates in the recipient time zone and locale', () => {
     const p = profile({});
     p.purchases.firstPurchaseAt = Date.UTC(2024, 0, 1, 2, 0); // still Dec 31 in New York

@@ -5,7 +5,7 @@ import type { BlockDef, SourceAt } from './blocks';
 import { evaluate } from './conditions';
 import { BUILTIN_HELPERS, HELPERS } from './helpers';
 import type { RenderLocale } from './helpers';
-import { htmlToText } from './html-to-text';
+import { htmlTemplateToText, htmlToText, tidyText } from './html-to-text';
 import type { TemplateProblem } from './problems';
 import { ROOT_VARIABLES, validateTemplate } from './validate';
 import type { Known } from './validate';
@@ -31,11 +31,20 @@ export interface RenderedBody {
 type Part = 'html' | 'text';
 type Render = (data: RenderData) => string;
 
+/** An email already inside its layout: one template call per part. */
 interface CompiledEmail {
   html: TemplateDelegate;
+  /** null: the text part is converted from the HTML per render (derivation failed). */
   text: TemplateDelegate | null;
-  layout: { html: TemplateDelegate; text: TemplateDelegate | null } | null;
 }
+
+/** A layout's sources, kept to compose each email into it at load. */
+interface LayoutSources {
+  html: { file: string; source: string };
+  text: { file: string; source: string } | null;
+}
+
+const BODY = /\{\{\{\s*body\s*\}\}\}/g;
 
 interface CompiledVariant {
   when: BlockDef['variants'][number]['when'];
@@ -103,7 +112,13 @@ function blockHelper(blocks: Map<string, CompiledVariant[]>) {
       now: root.now ?? 0,
       segments: root.customer?.segments ?? [],
     };
-    const chosen = variants.find((v) => v.when === null || evaluate(v.when, ctx));
+    // One render's choices (see makeSet): the text part reuses what the HTML part decided.
+    const memo = options.data?.chosen as Map<string, CompiledVariant | undefined> | undefined;
+    const key = String(id);
+    const chosen = memo?.has(key)
+      ? memo.get(key)
+      : variants.find((v) => v.when === null || evaluate(v.when, ctx));
+    memo?.set(key, chosen);
     if (!chosen) return '';
     if (options.data?.part === 'text') {
       return chosen.text
@@ -156,9 +171,10 @@ export function loadTemplateSet(files: readonly TemplateFile[]): {
     problems.push(...parsed.problems);
     if (parsed.block) blockDefs.push(parsed.block);
   }
+  const partialNames = new Set(partials.map((p) => p.name));
   const known: Known = {
     helpers: new Set(knownHelperNames),
-    partials: new Set(partials.map((p) => p.name)),
+    partials: partialNames,
     blocks: new Set(blockDefs.map((b) => b.id)),
     variables: new Set(ROOT_VARIABLES),
   };
@@ -169,9 +185,25 @@ export function loadTemplateSet(files: readonly TemplateFile[]): {
     return found.length > 0 ? null : compileChecked(hb, file, at, part, problems);
   };
   const whole = (f: TemplateFile): SourceAt => ({ source: f.text, line: 1 });
+  const textPartials = new Set(partials.filter((p) => p.name.endsWith('-text')).map((p) => p.name));
+  const textTwin = (name: string) => (textPartials.has(`${name}-text`) ? `${name}-text` : null);
+  /** The text part of an HTML source, derived at load; null (convert per render) if it fails. */
+  const derive = (file: string, at: SourceAt): TemplateDelegate | null => {
+    const source = htmlTemplateToText(at.source, textTwin);
+    if (validateTemplate(file, source, known, at.line - 1).length > 0) return null;
+    return compileChecked(hb, file, { source, line: at.line }, 'text', []);
+  };
   for (const p of partials) {
     const fn = check(p.file.path, whole(p.file), p.name.endsWith('-text') ? 'text' : 'html');
     if (fn) hb.registerPartial(p.name, fn);
+  }
+  for (const p of partials) {
+    if (p.name.endsWith('-text') || textPartials.has(`${p.name}-text`)) continue;
+    const fn = derive(p.file.path, whole(p.file));
+    if (!fn) continue;
+    hb.registerPartial(`${p.name}-text`, fn);
+    textPartials.add(`${p.name}-text`);
+    partialNames.add(`${p.name}-text`);
   }
   const blocks = new Map<string, CompiledVariant[]>();
   for (const b of blockDefs) {
@@ -180,11 +212,11 @@ export function loadTemplateSet(files: readonly TemplateFile[]): {
       b.variants.map((v) => ({
         when: v.when,
         html: check(b.file, v.html, 'html') ?? (() => ''),
-        text: v.text ? check(b.file, v.text, 'text') : null,
+        text: v.text ? check(b.file, v.text, 'text') : derive(b.file, v.html),
       })),
     );
   }
-  const compiledLayouts = new Map<string, CompiledEmail['layout']>();
+  const layoutSources = new Map<string, LayoutSources>();
   for (const [name, parts] of layouts) {
     if (!parts.html) {
       problems.push({
@@ -196,8 +228,18 @@ export function loadTemplateSet(files: readonly TemplateFile[]): {
       continue;
     }
     const html = check(parts.html.path, whole(parts.html), 'html');
-    const text = parts.text ? check(parts.text.path, whole(parts.text), 'text') : null;
-    if (html) compiledLayouts.set(name, { html, text });
+    const text = parts.text
+      ? check(parts.text.path, whole(parts.text), 'text')
+      : derive(parts.html.path, whole(parts.html));
+    if (html)
+      layoutSources.set(name, {
+        html: { file: parts.html.path, source: parts.html.text },
+        text: !text
+          ? null
+          : parts.text
+            ? { file: parts.text.path, source: parts.text.text }
+            : { file: parts.html.path, source: htmlTemplateToText(parts.html.text, textTwin) },
+      });
   }
   const compiled = new Map<string, CompiledEmail>();
   for (const [id, parts] of emails) {
@@ -220,17 +262,37 @@ export function loadTemplateSet(files: readonly TemplateFile[]): {
         message: `unknown layout "${wanted}" (known: ${[...layouts.keys()].join(', ') || 'none'})`,
       });
     const html = check(parts.html.path, whole(parts.html), 'html');
-    const text = parts.text ? check(parts.text.path, whole(parts.text), 'text') : null;
-    if (html)
-      compiled.set(id, {
-        html,
-        text,
-        layout: wanted === 'none' ? null : (compiledLayouts.get(wanted) ?? null),
-      });
+    const text = parts.text
+      ? check(parts.text.path, whole(parts.text), 'text')
+      : derive(parts.html.path, whole(parts.html));
+    const layout = layoutSources.get(wanted);
+    if (html) compiled.set(id, layout ? compose(hb, id, { html, text }, layout) : { html, text });
   }
   if (problems.length > 0) return { set: null, problems };
   hb.registerHelper({ ...HELPERS, block: blockHelper(blocks) });
   return { set: makeSet(hb, compiled, known), problems: [] };
+}
+
+/**
+ * Puts an email into its layout once, at load: the email parts become partials and the layout's
+ * `{{{body}}}` calls them, so a render is one template call per part with no copy of the data.
+ */
+function compose(
+  hb: typeof Handlebars,
+  id: string,
+  email: CompiledEmail,
+  layout: LayoutSources,
+): CompiledEmail {
+  const into = (at: { file: string; source: string }, part: Part, fn: TemplateDelegate) => {
+    const name = `__email-${id}${part === 'text' ? '-text' : ''}`;
+    hb.registerPartial(name, fn);
+    const source = at.source.replace(BODY, `{{> ${name}}}`);
+    return compileChecked(hb, at.file, { source, line: 1 }, part, []);
+  };
+  const html = into(layout.html, 'html', email.html) ?? email.html;
+  if (!email.text) return { html, text: null };
+  const text = layout.text ? into(layout.text, 'text', email.text) : email.text;
+  return { html, text: text ?? email.text };
 }
 
 function makeSet(
@@ -238,7 +300,6 @@ function makeSet(
   compiled: Map<string, CompiledEmail>,
   known: Known,
 ): TemplateSet {
-  const htmlData = { part: 'html' };
   const textData = { part: 'text' };
   return {
     emailIds: [...compiled.keys()].sort(),
@@ -246,15 +307,12 @@ function makeSet(
     render(id, data) {
       const email = compiled.get(id);
       if (!email) throw new Error(`unknown email template ${id}`);
-      let html = email.html(data, { data: htmlData });
-      let text = email.text ? email.text(data, { data: textData }) : null;
-      if (email.layout) {
-        const bodyHtml = html;
-        html = email.layout.html({ ...data, body: bodyHtml }, { data: htmlData });
-        if (text !== null && email.layout.text)
-          text = email.layout.text({ ...data, body: text }, { data: textData });
-      }
-      return { html, text: text ?? htmlToText(html) };
+      const chosen = new Map<string, unknown>(); // block variants chosen in this render
+      const html = email.html(data, { data: { part: 'html', chosen } });
+      const text = email.text
+        ? email.text(data, { data: { part: 'text', chosen } })
+        : htmlToText(html);
+      return { html, text: tidyText(text) };
     },
     compileInline(file, line, source) {
       const at = { source, line };

@@ -1,5 +1,6 @@
 import type { Clock, Logger } from '@pulse/core';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { CategorySynonyms } from './categories';
 import { cors } from './cors';
 import { emailTrackingRoutes } from './email-tracking';
 import type { IngestMetrics } from './ingest-metrics';
@@ -23,6 +24,8 @@ export interface IngestAppOptions {
   emailTrackingSecret: string;
   maxFutureSkewMs: number;
   maxOrderTotal: number;
+  /** Canonical product categories (config/categories.yaml). */
+  categories: CategorySynonyms;
   /** Configured ESP webhooks, and the claims of their one-time tokens. */
   webhooks?: { providers: readonly WebhookProvider[]; nonces: Deduper };
   /** Where pixel and email-tracking events wait while Kafka is down. */

@@ -62,6 +62,11 @@ export const ingestConfigSpec = defineConfig({
     min: '1s',
     doc: 'How long imported lines are remembered: re-importing a file within it publishes nothing new.',
   }),
+  categoriesFile: env.string({
+    env: 'INGEST_CATEGORIES_FILE',
+    default: 'config/categories.yaml',
+    doc: 'Product category synonym table (canonical → synonyms), relative to the working directory.',
+  }),
   spoolMaxLength: env.int({
     env: 'INGEST_SPOOL_MAX_LENGTH',
     default: 100_000,

@@ -18,6 +18,7 @@ import {
   ndjsonRows,
   type UnreadableRow,
 } from './import-stream';
+import type { CategorySynonyms } from './categories';
 import type { IngestMetrics } from './ingest-metrics';
 import type { FieldProblem } from './problems';
 import type { Accepted, Publisher } from './publisher';
@@ -38,6 +39,8 @@ export interface ImportRoutesOptions {
   clock: Clock;
   maxFutureSkewMs: number;
   maxOrderTotal: number;
+  /** Canonical product categories (config/categories.yaml). */
+  categories: CategorySynonyms;
   retryAfterSeconds?: number;
 }
 
@@ -177,6 +180,7 @@ export function importRoutes(options: ImportRoutesOptions): Router {
       receivedAt: clock.now(),
       maxFutureSkewMs: options.maxFutureSkewMs,
       maxOrderTotal: options.maxOrderTotal,
+      categories: options.categories,
       newId: randomUUID,
     });
     if (result.ok) return { ok: true as const, accepted: result.accepted[0]! };

@@ -1,4 +1,5 @@
 import { expectedPayload, type Context, type PulseEvent } from '@pulse/contracts';
+import type { CategorySynonyms } from './categories';
 import { normalizeEmail, text } from './fields';
 import { buildPayload } from './payloads';
 import { ok, outlier, type Result } from './problems';
@@ -20,6 +21,8 @@ export interface NormalizeOptions {
   maxFutureSkewMs: number;
   /** Order totals above this are outliers. */
   maxOrderTotal: number;
+  /** Canonical product categories (config/categories.yaml). */
+  categories: CategorySynonyms;
   /** Id for messages without a messageId. */
   newId: () => string;
 }
@@ -81,7 +84,11 @@ export function normalizeMessage(
   options: NormalizeOptions,
 ): Result<PulseEvent> {
   const occurredAt = eventTime(
-    { ...message, sentAt: message.sentAt ?? options.batchSentAt },
+    {
+      timestamp: message.timestamp,
+      originalTimestamp: message.originalTimestamp,
+      sentAt: message.sentAt ?? options.batchSentAt,
+    },
     { receivedAt: options.receivedAt, correctTimestamp: options.source.trust === 'browser' },
   );
   if (occurredAt - options.receivedAt > options.maxFutureSkewMs) {

@@ -14,6 +14,7 @@ import {
   num,
   text,
 } from './fields';
+import type { CategorySynonyms } from './categories';
 import { invalid, ok, outlier, type Result } from './problems';
 import type { SegmentMessage } from './segment-schema';
 
@@ -21,6 +22,8 @@ type Props = Readonly<Record<string, unknown>>;
 
 export interface PayloadOptions {
   maxOrderTotal: number;
+  /** Product categories are mapped to their canonical names (config/categories.yaml). */
+  categories: CategorySynonyms;
 }
 
 const PRODUCT_KEYS = [
@@ -48,14 +51,14 @@ const ORDER_TEXTS = ['order_id', 'checkout_id', 'cart_id', 'affiliation', 'coupo
 const ORDER_KEYS = new Set<string>([...ORDER_AMOUNTS, ...ORDER_TEXTS, 'currency', 'products']);
 const PAGE_KEYS = new Set(['url', 'path', 'referrer', 'title', 'search', 'time_on_page_ms']);
 
-function productLine(p: Props, field: string): Result<ProductLine> {
+function productLine(p: Props, field: string, categories: CategorySynonyms): Result<ProductLine> {
   const currency = normalizeCurrency(p.currency, `${field}.currency`);
   if (!currency.ok) return currency;
   return ok({
     product_id: text(p.product_id),
     sku: text(p.sku),
     name: text(p.name),
-    category: text(p.category),
+    category: canonicalCategory(text(p.category), categories),
     brand: text(p.brand),
     variant: text(p.variant),
     price: num(p.price),
@@ -66,11 +69,19 @@ function productLine(p: Props, field: string): Result<ProductLine> {
   });
 }
 
-function productLines(value: unknown, field: string): Result<ProductLine[]> {
+function canonicalCategory(value: string | null, categories: CategorySynonyms): string | null {
+  return value === null ? null : categories.canonical(value) || null;
+}
+
+function productLines(
+  value: unknown,
+  field: string,
+  categories: CategorySynonyms,
+): Result<ProductLine[]> {
   if (!Array.isArray(value)) return ok([]);
   const lines: ProductLine[] = [];
   for (const [i, item] of value.entries()) {
-    const line = productLine(item as Props, `${field}.${i}`);
+    const line = productLine(item as Props, `${field}.${i}`, categories);
     if (!line.ok) return line;
     lines.push(line.value);
   }
@@ -80,7 +91,7 @@ function productLines(value: unknown, field: string): Result<ProductLine[]> {
 function orderPayload(p: Props, options: PayloadOptions): Result<PulseEventPayload> {
   const currency = normalizeCurrency(p.currency, 'properties.currency');
   if (!currency.ok) return currency;
-  const products = productLines(p.products, 'properties.products');
+  const products = productLines(p.products, 'properties.products', options.categories);
   if (!products.ok) return products;
   for (const key of ['total', 'revenue'] as const) {
     const value = num(p[key]);
@@ -180,7 +191,7 @@ function trackPayload(
 ): Result<PulseEventPayload> {
   switch (name) {
     case 'ProductPayload': {
-      const product = productLine(p, 'properties');
+      const product = productLine(p, 'properties', options.categories);
       if (!product.ok) return product;
       return ok(
         wrapPayload('ProductPayload', {
@@ -195,7 +206,7 @@ function trackPayload(
     case 'CartPayload': {
       const currency = normalizeCurrency(p.currency, 'properties.currency');
       if (!currency.ok) return currency;
-      const products = productLines(p.products, 'properties.products');
+      const products = productLines(p.products, 'properties.products', options.categories);
       if (!products.ok) return products;
       return ok(
         wrapPayload('CartPayload', {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventReject } from '@pulse/contracts';
 import type { Clock, Logger } from '@pulse/core';
 import { Router, type Request, type Response } from 'express';
+import type { CategorySynonyms } from './categories';
 import type { IngestMetrics } from './ingest-metrics';
 import type { Publisher } from './publisher';
 import { SEGMENT_KINDS, type SegmentKind } from './segment-schema';
@@ -32,6 +33,8 @@ export interface PixelRoutesOptions {
   clock: Clock;
   maxFutureSkewMs: number;
   maxOrderTotal: number;
+  /** Canonical product categories (config/categories.yaml). */
+  categories: CategorySynonyms;
   newId?: () => string;
 }
 
@@ -99,6 +102,7 @@ export function pixelRoutes(options: PixelRoutesOptions): Router {
       requestIp: req.ip,
       maxFutureSkewMs: options.maxFutureSkewMs,
       maxOrderTotal: options.maxOrderTotal,
+      categories: options.categories,
       newId,
     });
     if (!result.ok) {

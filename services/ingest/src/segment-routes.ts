@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock, Logger } from '@pulse/core';
 import { isRetriable } from '@pulse/core';
 import { Router, type Request, type Response } from 'express';
+import type { CategorySynonyms } from './categories';
 import { LIMITS, parseJson, readBody } from './body';
 import type { IngestMetrics } from './ingest-metrics';
 import type { Publisher } from './publisher';
@@ -17,6 +18,8 @@ export interface SegmentRoutesOptions {
   clock: Clock;
   maxFutureSkewMs: number;
   maxOrderTotal: number;
+  /** Canonical product categories (config/categories.yaml). */
+  categories: CategorySynonyms;
   /** Seconds a client should wait after a 503; default 5. */
   retryAfterSeconds?: number;
   newId?: () => string;
@@ -72,6 +75,7 @@ export function segmentRoutes(options: SegmentRoutesOptions): Router {
       requestIp: req.ip,
       maxFutureSkewMs: options.maxFutureSkewMs,
       maxOrderTotal: options.maxOrderTotal,
+      categories: options.categories,
       newId,
     };
     const result: CallResult =

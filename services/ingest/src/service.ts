@@ -4,6 +4,7 @@ import { closeRedis, createKeyspace, createRedis, pingRedis } from '@pulse/redis
 import { createClose, type ServiceContext, type StartedService } from '@pulse/service';
 import type { ConfigOf } from '@pulse/config';
 import { createIngestApp } from './app';
+import { loadCategorySynonyms } from './categories';
 import type { ingestConfigSpec } from './config';
 import { createDeduper } from './dedup';
 import { createIngestMetrics } from './ingest-metrics';
@@ -21,6 +22,11 @@ export type IngestConfig = ConfigOf<typeof ingestConfigSpec>;
 export async function startIngest(context: ServiceContext<IngestConfig>): Promise<StartedService> {
   const { config, logger, clock } = context;
   const sources = parseSources(config.writeKeys);
+  const categories = loadCategorySynonyms(config.categoriesFile);
+  logger.info(
+    { file: config.categoriesFile, canonical: categories.size },
+    'category synonyms loaded',
+  );
   const webhookProviders = createWebhookProviders(config);
   const metrics = createIngestMetrics(context.metrics);
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'ingest', logger });
@@ -97,6 +103,7 @@ export async function startIngest(context: ServiceContext<IngestConfig>): Promis
     emailTrackingSecret: config.emailTrackingSecret,
     maxFutureSkewMs: config.maxFutureSkew,
     maxOrderTotal: config.maxOrderTotal,
+    categories,
     webhooks: { providers: webhookProviders, nonces: deduper },
     importPublisher,
     spool,

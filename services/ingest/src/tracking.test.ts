@@ -7,6 +7,7 @@ import {
   validateRecord,
 } from '@pulse/contracts';
 import { LIMITS } from './body';
+import { NO_CATEGORY_SYNONYMS } from './categories';
 import type { Source } from './sources';
 import { acceptBatch, acceptCall, type CallOptions } from './tracking';
 
@@ -22,6 +23,7 @@ function options(source: Source = server): CallOptions {
     requestIp: '203.0.113.9',
     maxFutureSkewMs: 3_600_000,
     maxOrderTotal: 10_000,
+    categories: NO_CATEGORY_SYNONYMS,
     newId: () => `generated-${++n}`,
   };
 }

@@ -1,4 +1,5 @@
 import { LIMITS } from './body';
+import { fitsJsonBytes } from './json-size';
 import { normalizeMessage, type NormalizeOptions } from './normalize';
 import { within, type FieldProblem } from './problems';
 import type { Accepted } from './publisher';
@@ -88,7 +89,7 @@ export function acceptBatch(body: unknown, options: CallOptions): CallResult {
   const itemOptions: NormalizeOptions = { ...options, batchSentAt: sentAt, batchContext: context };
   const accepted: Accepted[] = [];
   for (const [i, item] of batch.entries()) {
-    if (Buffer.byteLength(JSON.stringify(item) ?? '') > LIMITS.eventBytes) {
+    if (!fitsJsonBytes(item, LIMITS.eventBytes)) {
       return tooLarge(
         'event_size',
         LIMITS.eventBytes,

@@ -63,7 +63,10 @@ export function validateMessage(raw: unknown, kind?: SegmentKind): Result<Segmen
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return invalid('', 'must be a JSON object');
   }
-  const body: Record<string, unknown> = kind ? { ...raw, type: kind } : { ...raw };
+  // Batch items carry their own type and zod does not modify its input: no copy for them.
+  const body: Record<string, unknown> = kind
+    ? { ...raw, type: kind }
+    : (raw as Record<string, unknown>);
   if (!SEGMENT_KINDS.includes(body.type as SegmentKind)) {
     return invalid('type', `must be one of ${SEGMENT_KINDS.join(', ')}`);
   }

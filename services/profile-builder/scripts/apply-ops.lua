@@ -6,8 +6,13 @@
 -- ARGV[3] marks older than this score are trimmed (ms)
 -- ARGV[4] reply: 'snapshot' (the state after, as dump_state) | 'log' (every write made) | 'none'
 -- ARGV[5..] ops as 5-tuples: code, key index, field, a, b (see ops.ts)
+--   Rule aggregates (`g.<id>` fields of p, JSON folded in TypeScript): a leading 'gc' op names
+--   the `!gv` token (the mark that last wrote them, '' = none) the fold started from; when it
+--   differs nothing is written and 3 is returned (the caller refolds from a fresh read). 'gs'
+--   ops set `g.<id>`; when any ran, `!gv` becomes this mark.
 -- Returns:
 --   {-1, into}                 the customer was merged into `into`: apply there instead
+--   {3, version}               the rule aggregates changed since the caller read them
 --   {0, version, extra?}       the mark was already there: nothing changed
 --   {1, version, extra?}       applied
 --   {2, version, extra?}       marked, but a guard op found the change already counted
@@ -37,8 +42,12 @@ local function result(status)
   if logging then return { status, version, log } end
   return { status, version }
 end
+if mark ~= '' and redis.call('ZSCORE', KEYS[10], mark) then return result(0) end
+if ARGV[5] == 'gc' and (redis.call('HGET', p, '!gv') or '') ~= ARGV[8] then
+  return { 3, redis.call('HGET', p, '!v') or '0' }
+end
 if mark ~= '' then
-  if redis.call('ZADD', KEYS[10], 'NX', ARGV[2], mark) == 0 then return result(0) end
+  redis.call('ZADD', KEYS[10], ARGV[2], mark)
   -- trimming on about one event in 8 (by its receivedAt) keeps the marks bounded for less work
   if tonumber(ARGV[2]) % 8 == 0 then
     redis.call('ZREMRANGEBYSCORE', KEYS[10], '-inf', '(' .. ARGV[3])
@@ -114,6 +123,7 @@ local function zcut(ki, k)
 end
 
 local status = 1
+local aggregated = false
 for i = 5, #ARGV, 5 do
   local code, ki, f, a, b = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local k = KEYS[ki]
@@ -187,9 +197,19 @@ for i = 5, #ARGV, 5 do
     end
   elseif code == 'cc' then
     cart_clear(ki, k, tonumber(a))
+  elseif code == 'gc' then
+    -- checked before the mark
+  elseif code == 'gs' then
+    redis.call('HSET', k, f, a)
+    put(ki, f, a)
+    aggregated = true
   else
     return redis.error_reply('apply-ops: unknown op ' .. tostring(code))
   end
+end
+if aggregated then
+  redis.call('HSET', p, '!gv', mark)
+  put(1, '!gv', mark)
 end
 if mark ~= '' and status == 1 then redis.call('HINCRBY', p, '!v', 1) end
 return result(status)

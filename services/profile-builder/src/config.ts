@@ -89,6 +89,11 @@ export const configSpec = defineConfig({
     min: 1,
     doc: 'How long event ids are kept for redelivery dedup.',
   }),
+  segmentsDir: env.string({
+    env: 'PROFILE_SEGMENTS_DIR',
+    default: 'config/segments',
+    doc: 'Segment files whose rule aggregates are maintained (relative to the working directory).',
+  }),
   adminToken: env.string({
     env: 'PROFILE_ADMIN_TOKEN',
     optional: true,

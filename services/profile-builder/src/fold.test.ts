@@ -142,6 +142,7 @@ describe('foldEvent', () => {
     );
     expect(result.ok && result.changed).toEqual([
       'email',
+      'firstSeenAt',
       'lastSeenAt',
       'traits.birthdate',
       'traits.email',

@@ -403,11 +403,8 @@ export function foldEvent(event: PulseEvent, options: FoldOptions): FoldResult {
   const problems = validateEvent(event);
   if (problems.length > 0) return { ok: false, problems };
   const d = new Delta(event.occurredAt);
-  d.add(
-    'lastSeenAt',
-    { op: 'min', key: 'p', field: 'firstSeenAt', value: d.at },
-    { op: 'max', key: 'p', field: 'lastSeenAt', value: d.at },
-  );
+  d.add('firstSeenAt', { op: 'min', key: 'p', field: 'firstSeenAt', value: d.at });
+  d.add('lastSeenAt', { op: 'max', key: 'p', field: 'lastSeenAt', value: d.at });
   const payload = unwrapPayload(event.payload);
   if (event.kind === 'track') {
     const more = trackEvent(d, event, options);

@@ -8,6 +8,8 @@ import { chooseSurvivor, eventIdentities, identity } from './identity-ids';
 import { mergeOps } from './merge-ops';
 import type { PopulationDimension } from './keys';
 import type { Op } from './ops';
+import { mergeRuleAggregateOps, ruleAggregateOps, type RuleAggregates } from './rule-aggregates';
+import type { AggregateSpec } from '@pulse/rules';
 import type { ApplyOutcome, ApplyRequest, LinkRequest, ProfileStore } from './store';
 
 export interface FolderOptions {
@@ -15,6 +17,8 @@ export interface FolderOptions {
   fold: FoldOptions;
   clock: Clock;
   logger: Logger;
+  /** The rule aggregates to maintain (`SegmentSet.aggregates` of the loaded segments). */
+  aggregates?: readonly AggregateSpec[];
   /** Sends change records; resolves once acked. */
   publish(changes: ProfileChange[]): Promise<void>;
 }
@@ -37,6 +41,15 @@ interface Item {
 
 const MAX_HOPS = 10;
 
+/** One apply of `applyAll`; `refold` items carry rule aggregate ops recomputed on a conflict. */
+interface Work {
+  request: ApplyRequest;
+  event: PulseEvent | null;
+  changed: string[];
+  mergedFrom?: string[];
+  refold?: { ops: Op[]; changed: string[] };
+}
+
 /** Identities of an event that links ids: identify's email trait, alias's previous id. */
 function linkIdentities(event: PulseEvent, mapped: ReadonlyMap<string, string | null>): string[] {
   const ids = eventIdentities(event);
@@ -58,6 +71,8 @@ function linkIdentities(event: PulseEvent, mapped: ReadonlyMap<string, string | 
  */
 export function createFolder(options: FolderOptions) {
   const { store, clock } = options;
+  const specs = options.aggregates ?? [];
+  const specIds = specs.map((s) => s.id);
 
   class Batch {
     readonly changes: ProfileChange[] = [];
@@ -65,6 +80,8 @@ export function createFolder(options: FolderOptions) {
     readonly acks = new Map<string, number>();
     readonly removed = new Set<string>();
     readonly report: FoldReport = { applied: 0, duplicates: 0, merges: 0, published: 0 };
+    /** Paths changed by a customer's earlier events of this batch (its last one publishes). */
+    readonly pendingChanged = new Map<string, Set<string>>();
 
     record(
       customerId: string,
@@ -73,13 +90,18 @@ export function createFolder(options: FolderOptions) {
       changed: string[],
       mergedFrom?: string[],
     ): void {
-      if (outcome.status === 'moved') return;
+      if (outcome.status === 'moved' || outcome.status === 'conflict') return;
+      const pending = this.pendingChanged.get(customerId) ?? new Set<string>();
+      if (outcome.status === 'applied') for (const c of changed) pending.add(c);
       if (!outcome.dump) {
+        this.pendingChanged.set(customerId, pending);
         // Not the customer's last event of the batch: that one publishes the snapshot.
         if (outcome.status === 'applied') this.report.applied += 1;
         else this.report.duplicates += 1;
         return;
       }
+      this.pendingChanged.delete(customerId);
+      for (const c of changed) pending.add(c);
       this.latest.set(customerId, outcome.dump);
       if (outcome.status === 'applied') this.report.applied += 1;
       else this.report.duplicates += 1;
@@ -91,7 +113,7 @@ export function createFolder(options: FolderOptions) {
         version: outcome.version,
         dump: outcome.dump,
         event,
-        changed,
+        changed: [...pending].sort(),
         at: clock.now(),
         mergedFrom,
       });
@@ -101,14 +123,31 @@ export function createFolder(options: FolderOptions) {
   }
 
   /** Applies requests, following merged-away customers to their survivors. */
+  /**
+   * Folds each event into its customer's rule aggregates, in order (customers' aggregates read
+   * once), and puts the resulting ops into the requests.
+   */
+  async function withRuleAggregates(items: Work[]): Promise<void> {
+    const todo = items.filter((i) => i.refold && i.event);
+    if (specs.length === 0 || todo.length === 0) return;
+    const ids = [...new Set(todo.map((i) => i.request.customerId))];
+    const read = await store.readAggregates(ids, specIds);
+    const state = new Map<string, RuleAggregates>(
+      ids.map((id, i) => [id, read[i] as RuleAggregates]),
+    );
+    for (const item of todo) {
+      const base = item.refold as { ops: Op[]; changed: string[] }; // filtered above
+      const id = item.request.customerId;
+      const r = ruleAggregateOps(specs, state.get(id) as RuleAggregates, item.event as PulseEvent);
+      state.set(id, r.after);
+      item.request = { ...item.request, ops: [...r.check, ...base.ops, ...r.sets] };
+      item.changed = [...new Set([...base.changed, ...r.changed])].sort();
+    }
+  }
+
   async function applyAll(
     batch: Batch,
-    items: {
-      request: ApplyRequest;
-      event: PulseEvent | null;
-      changed: string[];
-      mergedFrom?: string[];
-    }[],
+    items: Work[],
     links: LinkRequest[] = [],
   ): Promise<{ previous: (string | null)[]; finalIds: string[] }> {
     let pending = items;
@@ -127,7 +166,18 @@ export function createFolder(options: FolderOptions) {
       result.outcomes.forEach((outcome, i) => {
         const item = pending[i];
         if (!item) return;
-        if (outcome.status === 'moved') {
+        if (outcome.status === 'conflict') {
+          // The rule aggregates moved on since they were read: refold them from a fresh read.
+          if (!item.refold)
+            throw new PulseError(
+              'PROFILE_AGGREGATE_RACE',
+              'rule aggregates changed during a merge',
+              {
+                retriable: true,
+              },
+            );
+          next.push(item);
+        } else if (outcome.status === 'moved') {
           const moved = { ...item, request: { ...item.request, customerId: outcome.into } };
           index.set(moved, index.get(item) ?? 0);
           finalIds[index.get(item) ?? 0] = outcome.into;
@@ -136,6 +186,7 @@ export function createFolder(options: FolderOptions) {
           batch.record(item.request.customerId, outcome, item.event, item.changed, item.mergedFrom);
       });
       pending = next;
+      await withRuleAggregates(pending);
     }
     return { previous, finalIds };
   }
@@ -153,7 +204,21 @@ export function createFolder(options: FolderOptions) {
     const { survivor, loser } = chooseSurvivor(a, b);
     const marked = await store.mergeMark(loser, survivor);
     if ('into' in marked) return merge(batch, marked.into, survivor, cause, depth + 1);
-    const ops: Op[] = [...mergeOps(marked.dump), { op: 'sadd', key: 'ids', member: loser }];
+    const aggregateOps =
+      specs.length === 0
+        ? []
+        : mergeRuleAggregateOps(
+            specs,
+            (await store.readAggregates([survivor], specIds))[0] as RuleAggregates,
+            marked.dump.p,
+          );
+    const [check, ...sets] = aggregateOps;
+    const ops: Op[] = [
+      ...(check ? [check] : []),
+      ...mergeOps(marked.dump),
+      { op: 'sadd', key: 'ids', member: loser },
+      ...sets,
+    ];
     const request: ApplyRequest = {
       customerId: survivor,
       mark: `merge:${loser}`,
@@ -207,11 +272,10 @@ export function createFolder(options: FolderOptions) {
       ops: [...item.ops, ...identityOps(ids)],
       snapshot: true,
     };
-    const { previous, finalIds } = await applyAll(
-      batch,
-      [{ request, event, changed: [...item.changed, 'identities'] }],
-      links,
-    );
+    const changed = [...item.changed, 'identities'];
+    const work: Work[] = [{ request, event, changed, refold: { ops: [...request.ops], changed } }];
+    await withRuleAggregates(work);
+    const { previous, finalIds } = await applyAll(batch, work, links);
     await settleLinkRaces(batch, links, previous, event, finalIds[0] ?? target);
   }
 
@@ -234,7 +298,7 @@ export function createFolder(options: FolderOptions) {
     const resolved = await store.resolve(all);
     const mapped = new Map(all.map((id, i) => [id, resolved[i] ?? null]));
     const needLink: Item[] = [];
-    const work: { request: ApplyRequest; event: PulseEvent; changed: string[] }[] = [];
+    const work: (Work & { event: PulseEvent })[] = [];
     const links: LinkRequest[] = [];
     for (const item of items) {
       const ids = eventIdentities(item.event);
@@ -256,16 +320,18 @@ export function createFolder(options: FolderOptions) {
         mapped.set(id, customerId);
         links.push({ identity: id, customerId });
       }
+      const ops = [...item.ops, ...identityOps(ids)];
       work.push({
         request: {
           customerId,
           mark: item.event.id,
           markScore: item.event.receivedAt,
-          ops: [...item.ops, ...identityOps(ids)],
+          ops,
           snapshot: true,
         },
         event: item.event,
         changed: item.changed,
+        refold: { ops, changed: item.changed },
       });
     }
     // One snapshot (and change record) per customer per batch: its last event's. Consumers skip
@@ -275,6 +341,7 @@ export function createFolder(options: FolderOptions) {
     work.forEach((w, i) => {
       w.request = { ...w.request, snapshot: last.get(w.request.customerId) === i };
     });
+    await withRuleAggregates(work);
     const { previous } = await applyAll(batch, work, links);
     for (let i = 0; i < links.length; i += 1) {
       const l = links[i];

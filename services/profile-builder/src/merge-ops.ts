@@ -1,12 +1,13 @@
 import type { StateDump } from './dump';
-import type { Op } from './ops';
+import { AGGREGATE_FIELD, AGGREGATE_TOKEN, type Op } from './ops';
 
-const META = new Set(['!v', '!acked', '!into']);
+const META = new Set(['!v', '!acked', '!into', AGGREGATE_TOKEN]);
 
 function mainFieldOps(p: Record<string, string>): Op[] {
   const ops: Op[] = [];
   for (const [field, value] of Object.entries(p)) {
-    if (META.has(field) || field.startsWith('@')) continue;
+    // Rule aggregates merge by their own rule (rule-aggregates.ts), with a fresh read.
+    if (META.has(field) || field.startsWith('@') || field.startsWith(AGGREGATE_FIELD)) continue;
     const at = p[`@${field}`];
     if (at !== undefined) ops.push({ op: 'lww', key: 'p', field, value, at: Number(at) });
     else if (field.startsWith('first'))

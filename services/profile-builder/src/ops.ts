@@ -38,7 +38,19 @@ export type Op =
   /** Changes a cart line's quantity unless the cart was cleared after `at`. */
   | { op: 'cartAdd'; productId: string; qty: number; at: number }
   /** Empties the cart of lines last changed at or before `at`. */
-  | { op: 'cartClear'; at: number };
+  | { op: 'cartClear'; at: number }
+  /**
+   * Must be the first op: the rule aggregates were folded from the state whose `!gv` token is
+   * `token` ('' = none); otherwise nothing is applied and the caller refolds (see apply-ops.lua).
+   */
+  | { op: 'aggCheck'; token: string }
+  /** Sets one rule aggregate (`g.<id>`, the JSON text of its AggregateState). */
+  | { op: 'aggSet'; id: string; value: string };
+
+/** Prefix of the `p` hash fields holding rule aggregates (`g.<spec id>`). */
+export const AGGREGATE_FIELD = 'g.';
+/** The `p` hash field holding the mark that last wrote the rule aggregates. */
+export const AGGREGATE_TOKEN = '!gv';
 
 /** ARGV entries per op: code, key index, field/member, value, extra. */
 export const OP_WIDTH = 5;
@@ -99,6 +111,12 @@ export function encodeOps(ops: readonly Op[]): string[] {
         break;
       case 'cartClear':
         push('cc', 'cart', '', op.at);
+        break;
+      case 'aggCheck':
+        push('gc', 'p', '', op.token);
+        break;
+      case 'aggSet':
+        push('gs', 'p', `${AGGREGATE_FIELD}${op.id}`, op.value);
         break;
     }
   }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { TOPICS, SCHEMAS, type ProfileChange, type PulseEvent } from '@pulse/contracts';
 import type { Clock, Logger } from '@pulse/core';
 import {
@@ -17,6 +18,7 @@ import { createApiHandler } from './http-api';
 import { createProfileKeys } from './keys';
 import { parseRates } from './money';
 import { loadProfileScripts } from './scripts';
+import { loadAggregateSpecs } from './segment-specs';
 import { createProfileStore, type ProfileStore } from './store';
 import type { configSpec } from './config';
 import type { ConfigOf } from '@pulse/config';
@@ -86,6 +88,7 @@ export async function startProfileBuilder(deps: ProfileBuilderDeps): Promise<Pro
     fold,
     clock,
     logger,
+    aggregates: loadAggregateSpecs(path.resolve(config.segmentsDir), logger),
     publish: async (changes: ProfileChange[]) => {
       await Promise.all(
         changes.map((value) =>

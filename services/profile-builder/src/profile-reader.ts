@@ -7,7 +7,7 @@ import { rfmScores } from './rfm';
 import type { ProfileStore } from './store';
 
 /**
- * Finds a customer by userId, anonymousId or email (in that order) and reads the profile with
+ * Finds a customer by canonical id (`u:…`), userId, anonymousId or email (in that order) and reads the profile with
  * everything relative to `now`, RFM ranked against the live population. Undefined when unknown.
  */
 export async function readProfile(
@@ -18,6 +18,8 @@ export async function readProfile(
 ): Promise<ProfileView | undefined> {
   const candidates = [identity('u', id), identity('a', id)];
   if (id.includes('@')) candidates.push(identity('e', id));
+  // A canonical customer id as other services carry it (`u:…`, `a:…`, `e:…`) is tried first.
+  if (/^[uae]:./.test(id)) candidates.unshift(id);
   const resolved = await store.resolve(candidates);
   let customerId = resolved.find((c): c is string => !!c);
   for (let hop = 0; customerId && hop < 10; hop += 1) {

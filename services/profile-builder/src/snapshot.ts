@@ -14,11 +14,19 @@ export const AGGREGATES = [
   'categories',
 ] as const;
 
-/** The `profile` of a change record: identities, traits as JSON text, aggregates as JSON text. */
+/**
+ * The `profile` of a change record: identities, traits as JSON text, aggregates as JSON text —
+ * the rule aggregates (`@pulse/rules` AggregateState, by spec id) and the builder's sections.
+ */
 export function toSnapshot(state: ProfileState, dump: StateDump): ProfileSnapshot {
   const traits: Record<string, string> = {};
+  const rules: Record<string, string> = {};
   for (const k in dump.p) {
-    if (k.charCodeAt(0) === 116 && k.charCodeAt(1) === 46) traits[k.slice(2)] = dump.p[k] as string; // 't.'
+    if (k.charCodeAt(1) !== 46) continue;
+    const c = k.charCodeAt(0);
+    if (c === 116)
+      traits[k.slice(2)] = dump.p[k] as string; // 't.'
+    else if (c === 103) rules[k.slice(2)] = dump.p[k] as string; // 'g.': rule aggregates
   }
   const email = state.traits.email;
   return {
@@ -29,6 +37,7 @@ export function toSnapshot(state: ProfileState, dump: StateDump): ProfileSnapsho
     lastSeenAt: state.lastSeenAt,
     traits,
     aggregates: {
+      ...rules,
       purchases: JSON.stringify(state.purchases),
       browsing: JSON.stringify(state.browsing),
       cart: JSON.stringify(state.cart),

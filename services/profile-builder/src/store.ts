@@ -2,7 +2,7 @@ import { PulseError } from '@pulse/core';
 import { redisError, type Redis } from '@pulse/redis';
 import { decodeDump, type StateDump } from './dump';
 import type { PopulationDimension, ProfileKeys } from './keys';
-import { encodeOps, type Op } from './ops';
+import { AGGREGATE_FIELD, AGGREGATE_TOKEN, encodeOps, type Op } from './ops';
 import type { ProfileScripts } from './scripts';
 import { StateCache } from './state-cache';
 
@@ -12,6 +12,8 @@ import { StateCache } from './state-cache';
  */
 export type ApplyOutcome =
   | { status: 'moved'; into: string }
+  /** The rule aggregates changed since they were read (an `aggCheck` failed): nothing applied. */
+  | { status: 'conflict' }
   | { status: 'applied' | 'duplicate' | 'unchanged'; version: number; dump?: StateDump };
 
 /** One apply in a pipelined batch. */
@@ -51,6 +53,14 @@ export interface ProfileStore {
     links: readonly LinkRequest[],
     requests: readonly ApplyRequest[],
   ): Promise<{ previous: (string | null)[]; outcomes: ApplyOutcome[] }>;
+  /**
+   * The rule aggregates (`g.<id>` fields) and their `!gv` token of each customer, from the
+   * cached state when there is one (an `aggCheck` catches a stale cache), else in one round trip.
+   */
+  readAggregates(
+    customerIds: readonly string[],
+    specIds: readonly string[],
+  ): Promise<{ token: string; values: Record<string, string> }[]>;
   mergeMark(loser: string, survivor: string): Promise<{ into: string } | { dump: StateDump }>;
   mergeDrop(loser: string, survivor: string): Promise<boolean>;
   setIdentities(identities: readonly string[], customerId: string): Promise<void>;
@@ -75,11 +85,24 @@ export interface ProfileStore {
 
 type Mode = 'snapshot' | 'log' | 'none';
 
+function aggregatesOf(
+  p: Readonly<Record<string, string>>,
+  specIds: readonly string[],
+): { token: string; values: Record<string, string> } {
+  const values: Record<string, string> = {};
+  for (const id of specIds) {
+    const v = p[`${AGGREGATE_FIELD}${id}`];
+    if (v !== undefined) values[id] = v;
+  }
+  return { token: p[AGGREGATE_TOKEN] ?? '', values };
+}
+
 function outcomeOf(raw: unknown): { outcome: ApplyOutcome; extra: unknown } {
   if (!Array.isArray(raw))
     throw new PulseError('PROFILE_SCRIPT_REPLY', `apply-ops: unexpected reply ${String(raw)}`);
   const code = Number(raw[0]);
   if (code === -1) return { outcome: { status: 'moved', into: String(raw[1]) }, extra: undefined };
+  if (code === 3) return { outcome: { status: 'conflict' }, extra: undefined };
   const status = code === 1 ? 'applied' : code === 0 ? 'duplicate' : 'unchanged';
   return { outcome: { status, version: Number(raw[1]) }, extra: raw[2] };
 }
@@ -182,7 +205,7 @@ export function createProfileStore(options: StoreOptions): ProfileStore {
         const r = requests[i] as ApplyRequest;
         const { outcome, extra } = outcomeOf(values[links.length + i]);
         outcomes.push(outcome);
-        if (outcome.status === 'moved') {
+        if (outcome.status === 'moved' || outcome.status === 'conflict') {
           cache.delete(r.customerId);
           continue;
         }
@@ -211,7 +234,7 @@ export function createProfileStore(options: StoreOptions): ProfileStore {
         unread.forEach((i, j) => {
           const outcome = outcomes[i];
           const dump = dumps[j];
-          if (outcome && outcome.status !== 'moved' && dump) outcome.dump = dump;
+          if (outcome && 'version' in outcome && dump) outcome.dump = dump;
         });
       }
       return {
@@ -220,6 +243,35 @@ export function createProfileStore(options: StoreOptions): ProfileStore {
           .map((v) => (v === null || v === undefined ? null : String(v))),
         outcomes,
       };
+    },
+    async readAggregates(customerIds, specIds) {
+      const out: { token: string; values: Record<string, string> }[] = [];
+      const missing: number[] = [];
+      customerIds.forEach((id, i) => {
+        const p = cache.get(id)?.dump.p;
+        if (!p) {
+          missing.push(i);
+          out.push({ token: '', values: {} });
+          return;
+        }
+        out.push(aggregatesOf(p, specIds));
+      });
+      if (missing.length === 0 || specIds.length === 0) return out;
+      const fields = [AGGREGATE_TOKEN, ...specIds.map((id) => `${AGGREGATE_FIELD}${id}`)];
+      const values = await exec((p) => {
+        for (const i of missing)
+          p.hmget(customerKeys(customerIds[i] as string)[0] as string, ...fields);
+      }, 'reading rule aggregates');
+      missing.forEach((i, j) => {
+        const reply = Array.isArray(values[j]) ? (values[j] as (string | null)[]) : [];
+        const record: Record<string, string> = {};
+        fields.forEach((f, k) => {
+          const v = reply[k];
+          if (typeof v === 'string') record[f] = v;
+        });
+        out[i] = aggregatesOf(record, specIds);
+      });
+      return out;
     },
     async mergeMark(loser, survivor) {
       cache.delete(loser);

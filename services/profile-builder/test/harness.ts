@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { ProfileChange } from '@pulse/contracts';
 import { ManualClock, silentLogger } from '@pulse/core';
 import { createRedis } from '@pulse/redis';
@@ -8,7 +9,14 @@ import { createProfileKeys } from '../src/keys';
 import { readProfile } from '../src/profile-reader';
 import type { ProfileView } from '../src/profile-view';
 import { loadProfileScripts } from '../src/scripts';
+import { loadAggregateSpecs } from '../src/segment-specs';
 import { createProfileStore, type ProfileStore } from '../src/store';
+
+/** The rule aggregates of the shipped segments (every folder test maintains them too). */
+export const RULE_AGGREGATES = loadAggregateSpecs(
+  path.resolve(__dirname, '../../../config/segments'),
+  silentLogger(),
+);
 
 export const FOLD: FoldOptions = {
   money: { baseCurrency: 'USD', rates: { EUR: 1.1 } },
@@ -50,6 +58,7 @@ export async function folderHarness(now: number, prefix?: string): Promise<Folde
       fold: FOLD,
       clock,
       logger: silentLogger(),
+      aggregates: RULE_AGGREGATES,
       publish: async (c) => void published.push(...c),
     });
     return { store, folder };

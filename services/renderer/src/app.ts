@@ -10,14 +10,17 @@ import {
   createSchemaRegistry,
 } from '@pulse/kafka';
 import { closeRedis, createKeyspace, createRedis, pingRedis } from '@pulse/redis';
+import { createScheduler } from '@pulse/scheduler';
 import { closeAll } from '@pulse/service';
 import type { ServiceContext, StartedService } from '@pulse/service';
 import type { rendererConfigSpec } from './config';
 import { createTriggerHandler } from './handler';
-import { createUnsubscribeHandler } from './http-api';
+import { createReleaseHandler } from './held-release';
+import { createRendererHttpHandler, createUnsubscribeHandler } from './http-api';
 import { rendererKeys } from './keys';
 import { loadRendererConfig } from './load-config';
 import { createSmtpMailer } from './mailer';
+import { createPreviewer } from './preview';
 import { createHttpProfileSource } from './profile-source';
 import { createRenderer } from './renderer';
 import { createSendLedger } from './send-ledger';
@@ -30,7 +33,8 @@ export async function startRenderer(ctx: ServiceContext<Config>): Promise<Starte
   const { config, logger, metrics, clock } = ctx;
   const loaded = loadRendererConfig(config.configDir);
   const redis = createRedis({ url: config.redisUrl, logger, connectionName: 'renderer' });
-  const keys = rendererKeys(createKeyspace(config.redisPrefix));
+  const keyspace = createKeyspace(config.redisPrefix);
+  const keys = rendererKeys(keyspace);
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'renderer', logger });
   const serde = createAvroSerde({
     registry: createSchemaRegistry({ url: config.schemaRegistryUrl }),
@@ -43,15 +47,18 @@ export async function startRenderer(ctx: ServiceContext<Config>): Promise<Starte
   const producer = createProducer({ kafka, serde, schemas });
   const mailer = createSmtpMailer({ url: config.smtpUrl, maxConnections: config.smtpConnections });
   const suppressions = createSuppressionStore(redis, keys);
+  const held = createScheduler({ redis, keyspace, name: 'renderer-held', logger, clock, metrics });
+  const profiles = createHttpProfileSource({
+    baseUrl: config.profileUrl,
+    ...(config.profileToken ? { adminToken: config.profileToken } : {}),
+  });
   const renderer = createRenderer({
     ...loaded,
-    profiles: createHttpProfileSource({
-      baseUrl: config.profileUrl,
-      ...(config.profileToken ? { adminToken: config.profileToken } : {}),
-    }),
+    profiles,
     ledger: createSendLedger({ redis, keys, leaseMs: config.leaseMs, ttlMs: config.recordTtlMs }),
     suppressions,
     mailer,
+    holds: held,
     clock,
     logger,
     owner: randomUUID(),
@@ -66,6 +73,15 @@ export async function startRenderer(ctx: ServiceContext<Config>): Promise<Starte
     shopUrl: config.shopUrl,
   });
   await producer.connect();
+  held.startWorker({
+    handler: createReleaseHandler({
+      renderer,
+      logger,
+      publish: async (o) => {
+        await producer.send(config.emailsTopic, { key: o.customerId, value: o });
+      },
+    }),
+  });
   const eventTypes = new Set(
     loaded.campaigns.flatMap((c) => (c.trigger.kind === 'event' ? [c.trigger.eventType] : [])),
   );
@@ -74,6 +90,8 @@ export async function startRenderer(ctx: ServiceContext<Config>): Promise<Starte
     serde,
     producer,
     groupId: config.groupId,
+    sessionTimeout: config.sessionTimeoutMs,
+    fromBeginning: config.fromBeginning,
     topics: [config.segmentChangesTopic, config.eventsTopic],
     readerSchemas: schemas,
     registry: metrics.registry,
@@ -94,19 +112,32 @@ export async function startRenderer(ctx: ServiceContext<Config>): Promise<Starte
   );
   return {
     readiness: { redis: () => pingRedis(redis) },
-    httpHandler: createUnsubscribeHandler({
-      secret: config.unsubscribeSecret,
-      suppressions,
-      clock,
+    httpHandler: createRendererHttpHandler({
+      adminToken: config.adminToken,
       logger,
-      publish: async (event) => {
-        await producer.send(config.eventsTopic, { key: event.userId, value: event });
-      },
+      preview: createPreviewer({
+        ...loaded,
+        profiles,
+        now: () => clock.now(),
+        brand: config.brand,
+        shopUrl: config.shopUrl,
+        unsubscribeUrl: `${config.publicUrl}/v1/unsubscribe?t=preview`,
+      }),
+      unsubscribe: createUnsubscribeHandler({
+        secret: config.unsubscribeSecret,
+        suppressions,
+        clock,
+        logger,
+        publish: async (event) => {
+          await producer.send(config.eventsTopic, { key: event.userId, value: event });
+        },
+      }),
     }),
     close: async () => {
       await closeAll(
         [
           ['consumer', () => consumer.close()],
+          ['held-email timers', () => held.close()],
           ['producer', () => producer.close()],
           ['smtp', async () => mailer.close()],
           ['redis', () => closeRedis(redis)],

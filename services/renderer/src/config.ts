@@ -53,6 +53,17 @@ export const rendererConfigSpec = defineConfig({
     default: TOPICS.emails,
     doc: 'Where outcomes go.',
   }),
+  fromBeginning: env.bool({
+    env: 'RENDERER_FROM_BEGINNING',
+    default: true,
+    doc: 'A new group starts at the earliest record (triggers written before the first start are mailed; send records dedup).',
+  }),
+  sessionTimeoutMs: env.duration({
+    env: 'RENDERER_SESSION_TIMEOUT',
+    default: '30s',
+    min: 1000,
+    doc: 'Kafka consumer session timeout (a dead copy loses its partitions after it).',
+  }),
   globalCapMax: env.int({
     env: 'RENDERER_GLOBAL_CAP_MAX',
     default: 1,
@@ -96,6 +107,11 @@ export const rendererConfigSpec = defineConfig({
     env: 'RENDERER_MESSAGE_ID_DOMAIN',
     default: 'mail.shop.example.com',
     doc: 'Domain part of Message-IDs.',
+  }),
+  adminToken: env.string({
+    env: 'RENDERER_ADMIN_TOKEN',
+    default: '',
+    doc: 'Bearer token of POST /v1/preview (empty: none, local only).',
   }),
   brand: env.string({ env: 'RENDERER_BRAND', default: 'Shop', doc: 'Brand name in footers.' }),
   shopUrl: env.string({

@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { wrapPayload } from '@pulse/contracts';
 import type { PulseEvent } from '@pulse/contracts';
 import type { Clock, Logger } from '@pulse/core';
+import { parsePreviewRequest } from './preview';
+import type { Previewer } from './preview';
 import type { SuppressionStore } from './suppression';
 import { verifyUnsubscribe } from './unsubscribe';
 
@@ -114,5 +116,75 @@ export function createUnsubscribeHandler(options: UnsubscribeApiOptions) {
           send(res, 503, page('Try again', '<p>Something went wrong; please try again.</p>'));
         });
     });
+  };
+}
+
+export interface HttpApiOptions {
+  unsubscribe: (req: IncomingMessage, res: ServerResponse) => void;
+  preview: Previewer;
+  /** Bearer token `POST /v1/preview` needs (DESIGN decision 10); empty: none. */
+  adminToken: string;
+  logger: Logger;
+}
+
+const MAX_PREVIEW_BODY = 1_048_576;
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_PREVIEW_BODY) throw new Error('body over 1 MiB');
+    chunks.push(chunk as Buffer);
+  }
+  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+}
+
+/**
+ * The renderer's HTTP API: `/v1/unsubscribe` (RFC 8058, no auth: the link is signed) and
+ * `POST /v1/preview` (admin token) → `{ subject, preheader, html, text, variant, ... }`.
+ */
+export function createRendererHttpHandler(options: HttpApiOptions) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/v1/preview') return options.unsubscribe(req, res);
+    if (req.method !== 'POST')
+      return json(res, 405, { error: 'method_not_allowed', message: 'use POST' });
+    if (options.adminToken && req.headers.authorization !== `Bearer ${options.adminToken}`)
+      return json(res, 401, {
+        error: 'unauthorized',
+        message: 'set Authorization: Bearer <RENDERER_ADMIN_TOKEN>',
+      });
+    readJson(req)
+      .then(
+        async (body) => {
+          const parsed = parsePreviewRequest(body);
+          if (typeof parsed === 'string')
+            return json(res, 400, { error: 'bad_request', message: parsed });
+          const result = await options.preview(parsed);
+          if (!result.ok)
+            return json(res, result.status, { error: result.error, message: result.message });
+          const { campaignId, customerId, variant, subject, preheader, html, text } = result;
+          return json(res, 200, {
+            campaignId,
+            customerId,
+            variant,
+            subject,
+            preheader,
+            html,
+            text,
+          });
+        },
+        (err: unknown) => json(res, 400, { error: 'bad_request', message: `body: ${String(err)}` }),
+      )
+      .catch((err: unknown) => {
+        options.logger.error({ err }, 'preview failed');
+        json(res, 503, { error: 'unavailable', message: 'profile read failed; try again' });
+      });
   };
 }

@@ -8,7 +8,8 @@ import type { CompiledCampaign } from './campaigns';
 import type { Mailer } from './mailer';
 import type { ProfileSource } from './profile-source';
 import { quietUntil } from './quiet-hours';
-import { recipientOf, renderData } from './render-data';
+import { composeEmail } from './compose-email';
+import { recipientOf } from './render-data';
 import type { CartLineIn } from './render-data';
 import type { SendLedger, SendRef } from './send-ledger';
 import type { SuppressionStore } from './suppression';
@@ -28,6 +29,21 @@ export interface TriggerIn {
   };
 }
 
+/** Where held emails wait: the durable scheduler (a subset of @pulse/scheduler's Scheduler). */
+export interface HoldScheduler {
+  /** Same id and due time again is a no-op; a new due time moves the timer. */
+  schedule(id: string, dueAt: number, payload: string): Promise<unknown>;
+}
+
+/** What a held email's timer carries: enough to run the whole send path again at release. */
+export interface HeldPayload {
+  campaignId: string;
+  trigger: TriggerIn;
+}
+
+/** The timer id of a held email. */
+export const heldTimerId = (emailId: string): string => `held:${emailId}`;
+
 export interface RendererOptions {
   templates: TemplateSet;
   campaigns: readonly CompiledCampaign[];
@@ -36,6 +52,7 @@ export interface RendererOptions {
   ledger: SendLedger;
   suppressions: SuppressionStore;
   mailer: Mailer;
+  holds: HoldScheduler;
   clock: Clock;
   logger: Logger;
   /** Identifies this process in send leases. */
@@ -58,7 +75,8 @@ function matches(c: CompiledCampaign, t: TriggerIn): boolean {
   return t.event?.type === c.trigger.eventType;
 }
 
-function pickVariant(c: CompiledCampaign, customerId: string): string | null {
+/** The A/B variant of a customer (stable bucket by weight), or null without variants. */
+export function pickVariant(c: CompiledCampaign, customerId: string): string | null {
   if (c.variants.length === 0) return null;
   const total = c.variants.reduce((s, v) => s + v.weight, 0);
   const point = (stableBucket(customerId, `${c.id}:variant`) / 100) * total;
@@ -79,11 +97,15 @@ function pickVariant(c: CompiledCampaign, customerId: string): string | null {
 export function createRenderer(options: RendererOptions) {
   const { ledger, clock } = options;
 
-  async function forCampaign(c: CompiledCampaign, t: TriggerIn): Promise<EmailRecord | null> {
+  async function forCampaign(
+    c: CompiledCampaign,
+    t: TriggerIn,
+    release = false,
+  ): Promise<EmailRecord | null> {
     const emailId = emailIdOf(t.customerId, c.id, t.id);
     const ref: SendRef = { customerId: t.customerId, campaignId: c.id, emailId };
     const now = clock.now();
-    const claim = await ledger.claim(ref, options.owner, now);
+    const claim = await ledger.claim(ref, options.owner, now, release);
     const base: EmailRecord = {
       emailId,
       messageId: null,
@@ -99,7 +121,7 @@ export function createRenderer(options: RendererOptions) {
       heldUntil: null,
       at: now,
     };
-    if (claim.state === 'done') return claim.outcome;
+    if (claim.state === 'done' || claim.state === 'held') return claim.outcome;
     if (claim.state === 'busy')
       throw new PulseError(
         'RENDERER_SEND_BUSY',
@@ -140,7 +162,14 @@ export function createRenderer(options: RendererOptions) {
       const heldUntil = quiet ?? due;
       const reason =
         quiet !== null ? `quiet hours in ${tz}` : `delay until ${new Date(due).toISOString()}`;
-      return finish({ ...withTo, outcome: 'held', reason, heldUntil });
+      const held: EmailRecord = { ...withTo, outcome: 'held', reason, heldUntil };
+      const payload: HeldPayload = { campaignId: c.id, trigger: t };
+      await options.holds.schedule(heldTimerId(emailId), heldUntil, JSON.stringify(payload));
+      if (!(await ledger.hold(ref, options.owner, held)))
+        throw new PulseError('RENDERER_SEND_LOST', `lease on ${emailId} expired before hold`, {
+          retriable: true,
+        });
+      return held;
     }
     const token = signUnsubscribe(options.unsubscribe.secret, {
       customerId: t.customerId,
@@ -148,27 +177,24 @@ export function createRenderer(options: RendererOptions) {
       emailId,
     });
     const unsubscribeUrl = `${options.unsubscribe.baseUrl}/v1/unsubscribe?t=${token}`;
-    const data = renderData({
-      profile,
-      now,
-      catalog: options.catalog,
-      brand: options.brand,
-      cart: t.event?.cart ?? null,
-      campaign: { id: c.id, name: c.name, variant },
-      segments: t.segment?.change === 'entered' ? [t.segment.id] : [],
-      links: {
-        unsubscribe: unsubscribeUrl,
-        cart: `${options.shopUrl}/cart`,
-        shop: options.shopUrl,
-      },
-    });
     let mail;
     try {
-      const template = c.variants.find((v) => v.name === variant)?.template ?? c.template;
-      const subject = c.renderSubject(variant, data);
-      data.subject = subject;
-      data.preheader = c.renderPreheader(data);
-      mail = { subject, ...options.templates.render(template, data) };
+      mail = composeEmail({
+        templates: options.templates,
+        catalog: options.catalog,
+        campaign: c,
+        variant,
+        profile,
+        now,
+        brand: options.brand,
+        cart: t.event?.cart ?? null,
+        segments: t.segment?.change === 'entered' ? [t.segment.id] : [],
+        links: {
+          unsubscribe: unsubscribeUrl,
+          cart: `${options.shopUrl}/cart`,
+          shop: options.shopUrl,
+        },
+      });
     } catch (err) {
       throw new PulseError(
         'RENDERER_RENDER_FAILED',
@@ -246,6 +272,19 @@ export function createRenderer(options: RendererOptions) {
         if (record) out.push(record);
       }
       return out;
+    },
+    /**
+     * A held email's timer fired: take the held record and run the whole path again (consent,
+     * suppression, quiet hours, caps are re-checked at release; it may be held once more).
+     */
+    async release(payload: HeldPayload): Promise<EmailRecord[]> {
+      const c = options.campaigns.find((x) => x.id === payload.campaignId);
+      if (!c) {
+        options.logger.warn({ campaignId: payload.campaignId }, 'held email of a removed campaign');
+        return [];
+      }
+      const record = await forCampaign(c, payload.trigger, true);
+      return record ? [record] : [];
     },
   };
 }

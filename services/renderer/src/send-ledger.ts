@@ -12,6 +12,7 @@ export type Claim =
   | { state: 'claimed' }
   | { state: 'busy' }
   | { state: 'sending' }
+  | { state: 'held'; outcome: EmailRecord }
   | { state: 'done'; outcome: EmailRecord };
 
 export type BeginResult = 'ok' | 'lost' | 'capped:global' | 'capped:campaign';
@@ -37,7 +38,10 @@ export interface SendRef {
  * retried (at most once when ambiguous, DESIGN.md decision 9).
  */
 export interface SendLedger {
-  claim(ref: SendRef, owner: string, now: number): Promise<Claim>;
+  /** `release`: the held-email timer fired, so a `held` record may be taken again. */
+  claim(ref: SendRef, owner: string, now: number, release?: boolean): Promise<Claim>;
+  /** claimed → held (its release timer is scheduled); false when the claim was lost. */
+  hold(ref: SendRef, owner: string, outcome: EmailRecord): Promise<boolean>;
   begin(ref: SendRef, owner: string, now: number, caps: CapLimits): Promise<BeginResult>;
   /** Records the outcome; `releaseCaps` gives back the cap slots (SMTP did not accept it). */
   finish(ref: SendRef, outcome: EmailRecord, releaseCaps: boolean): Promise<boolean>;
@@ -59,21 +63,23 @@ export function createSendLedger(options: SendLedgerOptions): SendLedger {
   const beginScript = loadScript('send-begin', SCRIPT_DIR);
   const finishScript = loadScript('send-finish', SCRIPT_DIR);
   const abortScript = loadScript('send-abort', SCRIPT_DIR);
+  const holdScript = loadScript('send-hold', SCRIPT_DIR);
   const three = (r: SendRef) => [
     keys.send(r.customerId, r.emailId),
     keys.marketingSends(r.customerId),
     keys.campaignSends(r.customerId, r.campaignId),
   ];
   return {
-    async claim(ref, owner, now) {
+    async claim(ref, owner, now, release = false) {
       const reply = (await claimScript.run(
         redis,
         [keys.send(ref.customerId, ref.emailId)],
-        [owner, now, options.leaseMs, options.ttlMs],
+        [owner, now, options.leaseMs, options.ttlMs, release ? '1' : '0'],
       )) as [string, string];
       const [state, stored] = reply;
       if (state === 'claimed' || state === 'busy' || state === 'sending') return { state };
-      if (state === 'done') return { state, outcome: JSON.parse(stored) as EmailRecord }; // written by finish()
+      if (state === 'done' || state === 'held')
+        return { state, outcome: JSON.parse(stored) as EmailRecord }; // written by finish() / hold()
       throw new PulseError(
         'RENDERER_LEDGER_STATE',
         `send record ${ref.emailId} is in unknown state ${state}`,
@@ -101,6 +107,14 @@ export function createSendLedger(options: SendLedgerOptions): SendLedger {
           releaseCaps ? '1' : '0',
         ])) === 1
       );
+    },
+    async hold(ref, owner, outcome) {
+      const reply = await holdScript.run(
+        redis,
+        [keys.send(ref.customerId, ref.emailId)],
+        [owner, JSON.stringify(outcome)],
+      );
+      return reply === 1;
     },
     async abort(ref, owner) {
       return (await abortScript.run(redis, three(ref), [owner, ref.emailId])) === 1;

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ManualClock, silentLogger } from '@pulse/core';
-import { SCHEMAS } from '@pulse/contracts';
+import { dlqTopic, SCHEMAS } from '@pulse/contracts';
 import type { EmailRecord, SegmentChange } from '@pulse/contracts';
 import {
   createAvroSerde,
@@ -11,6 +11,7 @@ import {
   createKafka,
   createProducer,
   createSchemaRegistry,
+  parseDeadLetterHeaders,
 } from '@pulse/kafka';
 import { closeRedis, createKeyspace, createRedis } from '@pulse/redis';
 import {
@@ -40,6 +41,8 @@ const run = randomName('rn');
 const segTopic = randomName('t-seg');
 const evTopic = randomName('t-ev');
 const emailsTopic = randomName('t-emails');
+const groupId = randomName('g-renderer');
+const dlq = dlqTopic(segTopic, groupId);
 const NOW = Date.UTC(2025, 2, 14, 15, 0);
 const clock = new ManualClock(NOW);
 const redis = createRedis({ url: stack.redisUrl, logger });
@@ -65,6 +68,18 @@ const profiles: Record<string, unknown> = {
     browsing: { categories: {} },
     email: { unsubscribed: false, hardBounces: 0, complaints: 0 },
     derived: { productsViewedLast24h: [], categoryAffinity: [], email: { openRate: 0.2 } },
+  },
+  // A profile the renderer cannot render from (purchases.products is not a list).
+  broken: {
+    customerId: 'broken',
+    identities: { emails: [addr('broken')] },
+    traits: { first_name: 'Bo' },
+    purchases: { orders: 1, products: 5, categories: {} },
+  },
+  fine: {
+    customerId: 'fine',
+    identities: { emails: [addr('fine')] },
+    traits: { first_name: 'Fin' },
   },
   unsub: {
     customerId: 'unsub',
@@ -102,7 +117,7 @@ async function outcomes(count: number): Promise<EmailRecord[]> {
 }
 
 beforeAll(async () => {
-  await testKafka.createTopics([segTopic, evTopic, emailsTopic], { partitions: 1 });
+  await testKafka.createTopics([segTopic, evTopic, emailsTopic, dlq], { partitions: 1 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const loaded = loadRendererConfig(path.resolve(__dirname, '../../../config'));
@@ -112,6 +127,7 @@ beforeAll(async () => {
     ledger: createSendLedger({ redis, keys, leaseMs: 30_000, ttlMs: 3_600_000 }),
     suppressions: createSuppressionStore(redis, keys),
     mailer,
+    holds: { schedule: async () => 'created' }, // nothing here is held
     clock,
     logger,
     owner: 'test-owner',
@@ -129,7 +145,7 @@ beforeAll(async () => {
     kafka,
     serde,
     producer,
-    groupId: randomName('g-renderer'),
+    groupId,
     topics: [segTopic],
     readerSchemas: schemas,
     fromBeginning: true,
@@ -195,5 +211,19 @@ describe('renderer against real Kafka, registry, Redis and SMTP', () => {
     });
     expect(await listEmails(stack, { to: addr('happy') })).toHaveLength(1);
     expect(await listEmails(stack, { to: addr('unsub') })).toHaveLength(0);
+  });
+
+  it('dead-letters a render error for one profile with the reason, and mails the next one', async () => {
+    await producer.send(segTopic, { key: 'broken', value: change('broken') });
+    await producer.send(segTopic, { key: 'fine', value: change('fine') });
+    const [letter] = await testKafka.readRecords(dlq, { count: 1 });
+    const info = parseDeadLetterHeaders(letter?.headers ?? {});
+    expect(info).toMatchObject({ code: 'RENDERER_RENDER_FAILED', topic: segTopic, groupId });
+    expect(info?.reason).toMatch(/^render of engaged-preview for broken failed: /);
+    const original = (await serde.decode(letter!.value!)).value as SegmentChange;
+    expect(original).toMatchObject({ customerId: 'broken', id: change('broken').id });
+    const [mail] = await waitForEmails(stack, { to: addr('fine'), count: 1 });
+    expect(mail?.subject).toBe('A first look, just for you, Fin');
+    expect(await listEmails(stack, { to: addr('broken') })).toHaveLength(0);
   });
 });

@@ -61,6 +61,7 @@ export function demoServices(plan: DemoPlan): ServiceProcess[] {
         INGEST_WRITE_KEYS: `web:${plan.browserKey}:browser,shop:${plan.serverKey}:server`,
         INGEST_EVENTS_TOPIC: t.events,
         INGEST_REJECTS_TOPIC: t.rejects,
+        INGEST_CATEGORIES_FILE: path.join(plan.root, 'config', 'categories.yaml'),
       },
     },
     {
@@ -76,6 +77,7 @@ export function demoServices(plan: DemoPlan): ServiceProcess[] {
         PROFILE_EVENTS_TOPIC: t.events,
         PROFILE_CHANGES_TOPIC: t.profileChanges,
         PROFILE_FROM_BEGINNING: 'true',
+        PROFILE_SEGMENTS_DIR: path.join(plan.root, 'config', 'segments'),
       },
     },
     {
@@ -89,7 +91,8 @@ export function demoServices(plan: DemoPlan): ServiceProcess[] {
         SEGMENTER_GROUP_ID: group('segmenter'),
         SEGMENTER_PROFILE_CHANGES_TOPIC: t.profileChanges,
         SEGMENTER_SEGMENT_CHANGES_TOPIC: t.segmentChanges,
-        SEGMENTER_CONFIG_DIR: path.join(plan.root, 'config', 'segments'),
+        SEGMENTER_SEGMENTS_DIR: path.join(plan.root, 'config', 'segments'),
+        SEGMENTER_TIMER_POLL: '250ms',
       },
     },
     {

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 
 /** A process the supervisor runs: a service's built main.js with its environment. */
@@ -46,6 +48,24 @@ export function renderLogLine(line: string): string {
   }
 }
 
+/** Ports among `ports` where something already accepts connections on 127.0.0.1. */
+export async function portsInUse(ports: readonly number[]): Promise<number[]> {
+  const taken = await Promise.all(
+    ports.map(
+      (port) =>
+        new Promise<boolean>((resolve) => {
+          const socket = connect({ host: '127.0.0.1', port });
+          socket.once('connect', () => {
+            socket.destroy();
+            resolve(true);
+          });
+          socket.once('error', () => resolve(false));
+        }),
+    ),
+  );
+  return ports.filter((_, i) => taken[i]);
+}
+
 /** Starts every service as a child process, each line of its output labelled and colored. */
 export function supervise(
   services: readonly ServiceProcess[],
@@ -61,6 +81,8 @@ export function supervise(
     const label = `[${service.name.padEnd(width)}]`;
     const tag = color ? `\u001b[${COLORS[i % COLORS.length]}m${label}\u001b[0m` : label;
     const child = spawn(process.execPath, [service.entry], {
+      // Services resolve their default config paths (config/...) from the repository root.
+      cwd: path.resolve(path.dirname(service.entry), '..', '..', '..'),
       env: { ...process.env, ...service.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,0 +1,79 @@
+import { defineConfig, env } from '@pulse/config';
+import { TOPICS } from '@pulse/contracts';
+import { kafkaConfigSpec } from '@pulse/kafka';
+import { redisConfigSpec } from '@pulse/redis';
+
+/** The segmenter's environment (the runtime adds LOG_LEVEL, SEGMENTER_HTTP_PORT, ...). */
+export const segmenterConfigSpec = defineConfig({
+  ...kafkaConfigSpec,
+  ...redisConfigSpec,
+  changesTopic: env.string({
+    env: 'SEGMENTER_PROFILE_CHANGES_TOPIC',
+    default: TOPICS.profileChanges,
+    doc: 'Topic of profile changes to evaluate (profile-changes.v1).',
+  }),
+  segmentChangesTopic: env.string({
+    env: 'SEGMENTER_SEGMENT_CHANGES_TOPIC',
+    default: TOPICS.segmentChanges,
+    doc: 'Topic entries and exits are published to (segment-changes.v1).',
+  }),
+  groupId: env.string({
+    env: 'SEGMENTER_GROUP_ID',
+    default: 'segmenter',
+    doc: 'Kafka consumer group of the service.',
+  }),
+  segmentsDir: env.string({
+    env: 'SEGMENTER_SEGMENTS_DIR',
+    default: 'config/segments',
+    doc: 'Directory of segment files, read at start (invalid files are reported and skipped).',
+  }),
+  historyLimit: env.int({
+    env: 'SEGMENTER_HISTORY_LIMIT',
+    default: 500,
+    min: 1,
+    doc: 'Membership changes kept per customer (newest first).',
+  }),
+  distributionRefreshMs: env.duration({
+    env: 'SEGMENTER_DISTRIBUTION_REFRESH',
+    default: '1s',
+    min: 1,
+    doc: 'Most age of the percentile cuts passed to the rules (re-read from the sorted sets).',
+  }),
+  leaseMs: env.duration({
+    env: 'SEGMENTER_TIMER_LEASE',
+    default: '30s',
+    min: 100,
+    doc: 'How long a claimed re-check is held before another copy may run it again.',
+  }),
+  pollMs: env.duration({
+    env: 'SEGMENTER_TIMER_POLL',
+    default: '1s',
+    min: 1,
+    doc: 'Longest sleep of the re-check worker when no re-check is known to be due sooner.',
+  }),
+  shards: env.int({
+    env: 'SEGMENTER_TIMER_SHARDS',
+    default: 8,
+    min: 1,
+    max: 1024,
+    doc: 'Sorted sets the re-check timers are spread over (all copies must agree).',
+  }),
+  concurrency: env.int({
+    env: 'SEGMENTER_TIMER_CONCURRENCY',
+    default: 64,
+    min: 1,
+    doc: 'Re-checks run at once per copy.',
+  }),
+  sessionTimeoutMs: env.duration({
+    env: 'SEGMENTER_SESSION_TIMEOUT',
+    default: '30s',
+    min: 1000,
+    doc: 'Kafka consumer session timeout.',
+  }),
+  adminToken: env.string({
+    env: 'SEGMENTER_ADMIN_TOKEN',
+    optional: true,
+    secret: true,
+    doc: 'Bearer token the read API requires; unset = no check (local only).',
+  }),
+});

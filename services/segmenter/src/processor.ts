@@ -1,0 +1,202 @@
+import type { ProfileChange, ProfileSnapshot, SegmentChange } from '@pulse/contracts';
+import type { Clock, Logger } from '@pulse/core';
+import type { SegmentSet } from '@pulse/rules';
+import type { Scheduler } from '@pulse/scheduler';
+import type { PopulationDistributions } from './distributions';
+import { evaluateChange } from './evaluator';
+import type { SegmenterMetrics } from './segmenter-metrics';
+import type { SegmentStore, TransitionOutcome, TransitionRequest } from './store';
+
+export interface ProcessorOptions {
+  set: SegmentSet;
+  store: SegmentStore;
+  distributions: PopulationDistributions;
+  scheduler: Scheduler;
+  clock: Clock;
+  logger: Logger;
+  /** Sends segment changes; resolves once acked. */
+  publish(changes: readonly SegmentChange[]): Promise<void>;
+  metrics?: SegmenterMetrics;
+  /** Most customers re-checked per moved percentile cut. */
+  thresholdRecheckLimit?: number;
+}
+
+export interface ProcessReport {
+  customers: number;
+  evaluations: number;
+  published: number;
+}
+
+/** One customer's records of a batch, folded: its last snapshot and every path they changed. */
+interface Pending {
+  customerId: string;
+  first: ProfileChange;
+  last: ProfileChange;
+  changed: Set<string>;
+}
+
+const ALL = null;
+
+/**
+ * The segmenter's transitions: profile changes (cause `event`/`merge`) and re-checks when time
+ * alone can flip a rule (cause `clock`). Each customer's outcome is one Lua transition, then the
+ * outbox is published, settled into the member sets, and the next re-check scheduled.
+ */
+export function createProcessor(options: ProcessorOptions) {
+  const { set, store, distributions, scheduler, clock } = options;
+  const limit = options.thresholdRecheckLimit ?? 10_000;
+
+  async function finish(
+    requests: readonly TransitionRequest[],
+    outcomes: readonly TransitionOutcome[],
+    reschedule: (i: number) => boolean,
+  ): Promise<number> {
+    const byCustomer = new Map<string, SegmentChange[]>();
+    outcomes.forEach((o, i) => {
+      const id = requests[i]?.customerId;
+      if (id && o.outbox.length > 0) byCustomer.set(id, o.outbox);
+    });
+    const all = [...byCustomer.values()].flat();
+    if (all.length > 0) await options.publish(all);
+    options.metrics?.published(all, clock.now());
+    const sizes = await store.settle(byCustomer, clock.now());
+    for (const [segmentId, size] of sizes) options.metrics?.members(segmentId, size);
+    await Promise.all(
+      outcomes.map(async (o, i) => {
+        const id = requests[i]?.customerId;
+        if (!id || o.nextFlipAt === null || !reschedule(i)) return;
+        await scheduler.schedule(id, o.nextFlipAt);
+      }),
+    );
+    return all.length;
+  }
+
+  async function thresholdRechecks(now: number): Promise<void> {
+    for (const move of await distributions.refresh(now)) {
+      const ids = await distributions.between(move, limit);
+      await Promise.all(ids.map((id) => scheduler.schedule(id, now)));
+      if (ids.length >= limit)
+        options.logger.warn(
+          { move, limit },
+          'percentile cut moved past more customers than re-checked',
+        );
+    }
+  }
+
+  return {
+    /** Handles a batch of profile-changes.v1 records (in partition order). */
+    async handleChanges(records: readonly ProfileChange[]): Promise<ProcessReport> {
+      const now = clock.now();
+      await thresholdRechecks(now);
+      const pending = new Map<string, Pending>();
+      for (const r of records) {
+        const p = pending.get(r.customerId);
+        if (!p)
+          pending.set(r.customerId, {
+            customerId: r.customerId,
+            first: r,
+            last: r,
+            changed: new Set(r.changed),
+          });
+        else {
+          if (r.version >= p.last.version) p.last = r;
+          for (const c of r.changed) p.changed.add(c);
+        }
+      }
+      const list = [...pending.values()];
+      const states = await store.states(list.map((p) => p.customerId));
+      const stored = states.map((s) => s.memberships);
+      let evaluations = 0;
+      const metrics: { customerId: string; values: Map<string, number | undefined> }[] = [];
+      const requests: TransitionRequest[] = list.map((p, i) => {
+        const { last } = p;
+        const storedVersion = states[i]?.version ?? 0;
+        const base = {
+          customerId: p.customerId,
+          version: last.version,
+          at: now,
+          eventId: last.eventId,
+          eventOccurredAt: last.eventOccurredAt,
+        };
+        if (last.tombstone) {
+          // Merged away: it leaves every segment (the survivor's change re-evaluates the rest).
+          const verdicts = (stored[i] ?? [])
+            .filter((m) => m.member)
+            .map((m) => ({
+              segmentId: m.segmentId,
+              version: m.version,
+              member: false,
+              nextFlipAt: null,
+            }));
+          metrics.push({
+            customerId: p.customerId,
+            values: new Map(set.metrics.map((m) => [m.id, undefined])),
+          });
+          return { ...base, cause: 'merge', snapshot: '', verdicts };
+        }
+        if (last.version <= storedVersion)
+          return { ...base, cause: 'event', snapshot: '', verdicts: [] }; // redelivered: republish only
+        // A gap (records skipped, a first sight) means the changed paths are not all known.
+        const contiguous = storedVersion > 0 && p.first.version <= storedVersion + 1;
+        const evaluation = evaluateChange(set, {
+          customerId: p.customerId,
+          snapshot: last.profile,
+          changed: contiguous ? [...p.changed] : ALL,
+          memberships: new Set((stored[i] ?? []).filter((m) => m.member).map((m) => m.segmentId)),
+          distributions: distributions.current(),
+          now,
+        });
+        evaluations += evaluation.evaluated;
+        metrics.push({ customerId: p.customerId, values: evaluation.metricValues });
+        return {
+          ...base,
+          cause: last.mergedFrom.length > 0 ? 'merge' : 'event',
+          snapshot: JSON.stringify(last.profile),
+          verdicts: evaluation.verdicts,
+        };
+      });
+      const outcomes = await store.transition(requests);
+      await distributions.record(metrics);
+      const published = await finish(requests, outcomes, (i) => {
+        const before = (stored[i] ?? []).reduce<number | null>(
+          (min, m) =>
+            m.nextFlipAt !== null && (min === null || m.nextFlipAt < min) ? m.nextFlipAt : min,
+          null,
+        );
+        return !outcomes[i]?.applied || outcomes[i]?.nextFlipAt !== before;
+      });
+      return { customers: list.length, evaluations, published };
+    },
+
+    /** A re-check due now: time alone may have flipped some rules of this customer. */
+    async recheck(customerId: string, dueAt: number): Promise<ProcessReport> {
+      const profile = await store.profile(customerId);
+      if (!profile) return { customers: 0, evaluations: 0, published: 0 };
+      const now = Math.max(clock.now(), dueAt);
+      const snapshot = JSON.parse(profile.snapshot) as ProfileSnapshot; // stored by handleChanges
+      const evaluation = evaluateChange(set, {
+        customerId,
+        snapshot,
+        changed: ALL,
+        memberships: new Set(),
+        distributions: distributions.current(),
+        now,
+      });
+      const request: TransitionRequest = {
+        customerId,
+        cause: 'clock',
+        version: profile.version,
+        snapshot: '',
+        at: dueAt,
+        eventId: null,
+        eventOccurredAt: null,
+        verdicts: evaluation.verdicts,
+      };
+      const outcomes = await store.transition([request]);
+      const published = await finish([request], outcomes, () => true);
+      return { customers: 1, evaluations: evaluation.evaluated, published };
+    },
+  };
+}
+
+export type Processor = ReturnType<typeof createProcessor>;

@@ -1,0 +1,49 @@
+import type { SegmentChange } from '@pulse/contracts';
+import { BUCKETS, type Metrics } from '@pulse/metrics';
+import { Counter, Gauge, Histogram } from 'prom-client';
+
+/** The segmenter's own metrics (`pulse_segmenter_*`; the contract in infra/prometheus/README.md). */
+export interface SegmenterMetrics {
+  /** Counts published changes; observes event → publish latency for event-caused ones. */
+  published(changes: readonly SegmentChange[], now: number): void;
+  members(segmentId: string, size: number): void;
+}
+
+export function createSegmenterMetrics(metrics: Metrics): SegmenterMetrics {
+  const registers = [metrics.registry];
+  const entries = new Counter({
+    name: metrics.name('segment_entries', 'total'),
+    help: 'Segment entries published to segment-changes.v1, by segment.',
+    labelNames: ['segment'],
+    registers,
+  });
+  const exits = new Counter({
+    name: metrics.name('segment_exits', 'total'),
+    help: 'Segment exits published to segment-changes.v1, by segment.',
+    labelNames: ['segment'],
+    registers,
+  });
+  const members = new Gauge({
+    // A count without a unit suffix: the name the dashboards and alert rules read.
+    name: `pulse_${metrics.service}_segment_members`,
+    help: 'Current members of each segment (as last settled by this copy).',
+    labelNames: ['segment'],
+    registers,
+  });
+  const latency = new Histogram({
+    name: metrics.name('event_to_segment_change', 'seconds'),
+    help: "From the triggering event's occurredAt to its segment change acked by Kafka.",
+    buckets: [...BUCKETS.latencySeconds],
+    registers,
+  });
+  return {
+    published(changes, now) {
+      for (const c of changes) {
+        (c.change === 'entered' ? entries : exits).inc({ segment: c.segmentId });
+        if (c.cause === 'event' && c.eventOccurredAt !== null)
+          latency.observe(Math.max(0, now - c.eventOccurredAt) / 1000);
+      }
+    },
+    members: (segmentId, size) => members.set({ segment: segmentId }, size),
+  };
+}
