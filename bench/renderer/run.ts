@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { loadRendererConfig } from '@pulse/renderer/dist/load-config';
 import { createSmtpMailer } from '@pulse/renderer/dist/mailer';
 import { renderData } from '@pulse/renderer/dist/render-data';
-import { printTable, writeResults } from '../lib/report';
+import { printTable, writeResults, type Figure } from '../lib/report';
 import { bareRender } from './baseline';
 
 const renders = Number(process.argv[2] ?? 20_000);
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
   const sendRate = emails / ((performance.now() - t) / 1000);
   mailer.close();
   sink.close();
-  printTable('renderer', [
+  const figures: Figure[] = [
     {
       figure: 'render step (subject+html+text, blocks, layout)',
       value: full,
@@ -163,8 +163,10 @@ async function main(): Promise<void> {
       value: seen.size,
       unit: 'ids',
     },
-  ]);
+  ];
+  printTable('renderer', figures);
   writeResults('renderer', {
+    figures,
     renders,
     emails,
     baseline,
