@@ -207,6 +207,24 @@ function orderReversed(
   return [];
 }
 
+/** Opens and clicks fold alike: counters (human or machine), unique sends, last time, daily bucket. */
+const ENGAGEMENT = {
+  'Email Opened': {
+    human: 'emailOpened',
+    machine: 'emailMachineOpened',
+    uniqueSet: 'eopen',
+    lastAt: 'lastOpenAt',
+    metric: 'eo',
+  },
+  'Email Link Clicked': {
+    human: 'emailClicked',
+    machine: 'emailMachineClicked',
+    uniqueSet: 'eclick',
+    lastAt: 'lastClickAt',
+    metric: 'ec',
+  },
+} as const;
+
 function emailEvent(d: Delta, event: PulseEvent, email: EmailPayload): void {
   const send = email.send_id ?? email.message_id ?? event.id;
   const day = utcDay(d.at);
@@ -221,37 +239,19 @@ function emailEvent(d: Delta, event: PulseEvent, email: EmailPayload): void {
       );
       break;
     case 'Email Opened':
-      d.add(path, {
-        op: 'incr',
-        key: 'p',
-        field: human ? 'emailOpened' : 'emailMachineOpened',
-        by: 1,
-      });
+    case 'Email Link Clicked': {
+      const e = ENGAGEMENT[event.type];
+      d.add(path, { op: 'incr', key: 'p', field: human ? e.human : e.machine, by: 1 });
       if (human) {
         d.add(
           path,
-          { op: 'sadd', key: 'eopen', member: send },
-          { op: 'max', key: 'p', field: 'lastOpenAt', value: d.at },
+          { op: 'sadd', key: e.uniqueSet, member: send },
+          { op: 'max', key: 'p', field: e.lastAt, value: d.at },
         );
-        d.add(path, { op: 'dayIncr', metric: 'eo', day, by: 1 });
+        d.add(path, { op: 'dayIncr', metric: e.metric, day, by: 1 });
       }
       break;
-    case 'Email Link Clicked':
-      d.add(path, {
-        op: 'incr',
-        key: 'p',
-        field: human ? 'emailClicked' : 'emailMachineClicked',
-        by: 1,
-      });
-      if (human) {
-        d.add(
-          path,
-          { op: 'sadd', key: 'eclick', member: send },
-          { op: 'max', key: 'p', field: 'lastClickAt', value: d.at },
-        );
-        d.add(path, { op: 'dayIncr', metric: 'ec', day, by: 1 });
-      }
-      break;
+    }
     case 'Email Bounced':
       d.add(path, { op: 'incr', key: 'p', field: 'emailBounced', by: 1 });
       if (email.bounce_type === 'hard')
