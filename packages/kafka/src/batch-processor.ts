@@ -52,7 +52,12 @@ export interface BatchScope {
 }
 
 export interface BatchProcessorOptions<V> {
-  decode(topic: string, partition: number, message: KafkaMessage): Promise<ConsumedRecord<V>>;
+  /** Synchronous when it can be (no promise per record on the hot path), else a promise. */
+  decode(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+  ): ConsumedRecord<V> | Promise<ConsumedRecord<V>>;
   handleBatch: BatchHandler<V>;
   /** Produces the original record to the dead-letter topic; resolves once acked. */
   deadLetter(
@@ -125,25 +130,39 @@ export function createBatchProcessor<V>(options: BatchProcessorOptions<V>): Batc
     return outcome.ok;
   }
 
-  /** One plain attempt first (the common case, no retry bookkeeping), the retry loop if transient. */
-  async function decodeOne(
+  /** After a failed first attempt: non-retriable → dead letter, transient → the retry loop. */
+  async function afterFailure(
     scope: BatchScope,
     message: KafkaMessage,
+    error: unknown,
   ): Promise<Outcome<ConsumedRecord<V>>> {
+    if (!isRetriable(error)) return { ok: false, error, stopped: false };
+    // Hand the failure to the retry loop as its first attempt, so it backs off and counts it.
+    let failed: { error: unknown } | undefined = { error };
+    return scope.retry('decode', async () => {
+      if (failed) {
+        const { error: first } = failed;
+        failed = undefined;
+        throw first;
+      }
+      return options.decode(scope.topic, scope.partition, message);
+    });
+  }
+
+  /** One plain attempt first (the common case: synchronous, no retry bookkeeping). */
+  function decodeOne(
+    scope: BatchScope,
+    message: KafkaMessage,
+  ): Outcome<ConsumedRecord<V>> | Promise<Outcome<ConsumedRecord<V>>> {
     try {
-      return { ok: true, value: await options.decode(scope.topic, scope.partition, message) };
+      const decoded = options.decode(scope.topic, scope.partition, message);
+      if (!(decoded instanceof Promise)) return { ok: true, value: decoded };
+      return decoded.then(
+        (value): Outcome<ConsumedRecord<V>> => ({ ok: true, value }),
+        (error: unknown) => afterFailure(scope, message, error),
+      );
     } catch (error) {
-      if (!isRetriable(error)) return { ok: false, error, stopped: false };
-      // Hand the failure to the retry loop as its first attempt, so it backs off and counts it.
-      let failed: { error: unknown } | undefined = { error };
-      return scope.retry('decode', async () => {
-        if (failed) {
-          const { error: first } = failed;
-          failed = undefined;
-          throw first;
-        }
-        return options.decode(scope.topic, scope.partition, message);
-      });
+      return afterFailure(scope, message, error);
     }
   }
 
@@ -153,7 +172,8 @@ export function createBatchProcessor<V>(options: BatchProcessorOptions<V>): Batc
   ): Promise<Pair<V>[] | undefined> {
     const pairs: Pair<V>[] = [];
     for (const message of messages) {
-      const decoded = await decodeOne(scope, message);
+      let decoded = decodeOne(scope, message);
+      if (decoded instanceof Promise) decoded = await decoded;
       if (decoded.ok) pairs.push({ record: decoded.value, message });
       else if (decoded.stopped || !(await deadLetter(scope, message, decoded.error)))
         return undefined;

@@ -2,9 +2,11 @@ import { dlqTopic } from '@pulse/contracts';
 import { describeError, systemClock, type Logger } from '@pulse/core';
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { createBatchProcessor, type BatchScope, type ConsumedRecord } from './batch-processor';
+import type { Decoded } from './serde';
 import type { ConsumerMetrics } from './consumer-metrics';
 import { CONSUMER_DEFAULTS, type BatchConsumerOptions } from './consumer-options';
 import { deadLetterHeaders, errorCodeOf, headersToText, reasonOf } from './dead-letter';
+import type { OffsetCommitter } from './offset-committer';
 import { schemaLookup } from './producer-support';
 import { RETRY_DEFAULTS, retryTransient, sleep } from './retry';
 
@@ -22,6 +24,8 @@ export interface RunnerDeps {
   metrics: ConsumerMetrics;
   life: Lifecycle;
   heartbeatInterval: number;
+  /** Commits handled offsets in the background (see OffsetCommitter). */
+  committer: OffsetCommitter;
 }
 
 /** The kafkajs `eachBatch` callback: chunks the batch, processes, commits each chunk. */
@@ -51,10 +55,12 @@ export function createBatchRunner<V>(
       for (let i = 0; i < batch.messages.length && !deps.life.closing; i += maxPerCall) {
         const chunk = batch.messages.slice(i, i + maxPerCall);
         if (!(await processor.process(scope, chunk))) return;
-        await commitThrough(payload, chunk, groupId, deps.metrics);
+        commitThrough(payload, chunk, groupId, deps);
       }
     } finally {
       scope.dispose();
+      // kafkajs leaves the group once this batch returns: what was handled is committed first.
+      if (deps.life.closing) await deps.committer.flush();
     }
   };
 }
@@ -63,22 +69,20 @@ function nextOffset(offset: string): string {
   return (BigInt(offset) + 1n).toString();
 }
 
-async function commitThrough(
+function commitThrough(
   payload: EachBatchPayload,
   chunk: readonly KafkaMessage[],
   groupId: string,
-  metrics: ConsumerMetrics,
-): Promise<void> {
+  deps: RunnerDeps,
+): void {
   const last = chunk[chunk.length - 1];
   if (!last) return;
   const { topic, partition, highWatermark } = payload.batch;
   const next = nextOffset(last.offset);
   payload.resolveOffset(last.offset);
-  await payload.commitOffsetsIfNecessary({
-    topics: [{ topic, partitions: [{ partition, offset: next }] }],
-  });
+  deps.committer.request(payload.commitOffsetsIfNecessary, topic, partition, next);
   const lag = BigInt(highWatermark) - BigInt(next);
-  metrics.lag.set(
+  deps.metrics.lag.set(
     { consumergroup: groupId, topic, partition: String(partition) },
     Number(lag > 0n ? lag : 0n),
   );
@@ -131,26 +135,35 @@ function batchScope<V>(
 
 function recordDecoder<V>(options: BatchConsumerOptions<V>) {
   const readerFor = schemaLookup(options.readerSchemas);
-  return async (
+  const noOptions = {};
+  const toRecord = (
     topic: string,
     partition: number,
     message: KafkaMessage,
-  ): Promise<ConsumedRecord<V>> => {
+    { schemaId, value }: Decoded<V>,
+  ): ConsumedRecord<V> => ({
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key ? message.key.toString('utf8') : null,
+    value,
+    headers: headersToText(message.headers),
+    timestamp: Number(message.timestamp),
+    schemaId,
+  });
+  // Synchronous once the writer schema is cached (every record after its schema's first).
+  return (
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+  ): ConsumedRecord<V> | Promise<ConsumedRecord<V>> => {
     const readerSchema = readerFor(topic);
-    const { schemaId, value } = await options.serde.decode<V>(
-      message.value,
-      readerSchema ? { readerSchema } : {},
-    );
-    return {
-      topic,
-      partition,
-      offset: message.offset,
-      key: message.key ? message.key.toString('utf8') : null,
-      value,
-      headers: headersToText(message.headers),
-      timestamp: Number(message.timestamp),
-      schemaId,
-    };
+    const decodeOptions = readerSchema ? { readerSchema } : noOptions;
+    const known = options.serde.decodeKnown<V>(message.value, decodeOptions);
+    if (known) return toRecord(topic, partition, message, known);
+    return options.serde
+      .decode<V>(message.value, decodeOptions)
+      .then((decoded) => toRecord(topic, partition, message, decoded));
   };
 }
 

@@ -4,6 +4,7 @@ import { createBatchRunner, type Lifecycle } from './batch-runner';
 import { createConsumerMetrics } from './consumer-metrics';
 import { CONSUMER_DEFAULTS, type BatchConsumerOptions } from './consumer-options';
 import { KafkaErrorCode, toPulseError } from './errors';
+import { OffsetCommitter } from './offset-committer';
 import { provisionDlqTopics } from './provision';
 import { sleep } from './retry';
 
@@ -46,7 +47,14 @@ export function createBatchConsumer<V = unknown>(options: BatchConsumerOptions<V
     retry: { restartOnFailure: async () => !life.closing },
   });
   watchCrashes(consumer, options, logger, life);
-  const eachBatch = createBatchRunner(options, { logger, metrics, life, heartbeatInterval });
+  const committer = new OffsetCommitter(logger);
+  const eachBatch = createBatchRunner(options, {
+    logger,
+    metrics,
+    life,
+    heartbeatInterval,
+    committer,
+  });
   let starting: Promise<void> | undefined;
   let closing: Promise<void> | undefined;
 
@@ -83,6 +91,8 @@ export function createBatchConsumer<V = unknown>(options: BatchConsumerOptions<V
     const deadline = setTimeout(() => life.deadline.abort(), closeTimeoutMs);
     const giveUp = new AbortController();
     try {
+      // Commits still in flight from finished batches land before the group is left.
+      await committer.flush();
       // A handler that ignores its abort signal must not hold shutdown forever.
       const stopped = await Promise.race([
         consumer.disconnect().then(() => true),

@@ -95,7 +95,10 @@ export function parseDeadLetterHeaders(headers: IHeaders): DeadLetterInfo | unde
 /** Headers as text, the last value winning when a header repeats. */
 export function headersToText(headers: IHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
+  if (!headers) return out;
+  for (const name in headers) {
+    if (!Object.hasOwn(headers, name)) continue;
+    const value = headers[name];
     const t = text(value);
     if (t !== undefined) out[name] = t;
   }

@@ -132,4 +132,24 @@ describe('MicroBatcher', () => {
     expect(seen).toEqual([[1], [2]]);
     expect(errors).toHaveLength(1);
   });
+
+  it('with lingerMs 0 sends the items of one event-loop turn together, without a timer', async () => {
+    const seen: number[][] = [];
+    const batcher = new MicroBatcher({
+      lingerMs: 0,
+      maxBatchSize: 100,
+      flush: async (items: number[]) => {
+        seen.push(items);
+      },
+    });
+    batcher.add(1);
+    batcher.add(2);
+    batcher.add(3);
+    expect(seen).toEqual([]);
+    await new Promise((r) => setImmediate(r));
+    expect(seen).toEqual([[1, 2, 3]]);
+    batcher.add(4);
+    await batcher.drain();
+    expect(seen).toEqual([[1, 2, 3], [4]]);
+  });
 });

@@ -1,5 +1,8 @@
 export interface MicroBatcherOptions<T> {
-  /** How long the first item of a batch may wait for company. */
+  /**
+   * How long the first item of a batch may wait for company. 0: only for the items added in the
+   * same turn of the event loop (a handler's burst), flushed on the next `setImmediate`.
+   */
   lingerMs: number;
   /** A batch is flushed as soon as it holds this many items. */
   maxBatchSize: number;
@@ -21,6 +24,7 @@ export class MicroBatcher<T> {
   private readonly options: MicroBatcherOptions<T>;
   private queue: T[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private loop: Promise<void> | undefined;
 
   constructor(options: MicroBatcherOptions<T>) {
@@ -36,8 +40,10 @@ export class MicroBatcher<T> {
   add(item: T): void {
     this.queue.push(item);
     if (this.loop) return;
-    if (this.queue.length >= this.options.maxBatchSize || this.options.lingerMs <= 0) {
+    if (this.queue.length >= this.options.maxBatchSize) {
       this.start();
+    } else if (this.options.lingerMs <= 0) {
+      this.immediate ??= setImmediate(() => this.start());
     } else {
       this.timer ??= setTimeout(() => this.start(), this.options.lingerMs);
     }
@@ -54,6 +60,8 @@ export class MicroBatcher<T> {
   private start(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    clearImmediate(this.immediate);
+    this.immediate = undefined;
     if (this.loop) return;
     this.loop = this.run().finally(() => {
       this.loop = undefined;

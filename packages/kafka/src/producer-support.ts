@@ -46,17 +46,31 @@ export function assignOffsets(
   records: readonly SentRecord[],
   acks: readonly KafkaRecordMetadata[],
 ): ({ topic: string; partition: number; offset: string } | undefined)[] {
-  const seen = new Map<string, number>();
+  // Per topic-partition: its base offset and how many of its records were numbered so far.
+  const bases = new Map<string, Map<number, { base: string; next: number }>>();
+  for (const ack of acks) {
+    const base = ack.baseOffset ?? ack.offset;
+    if (base === undefined) continue;
+    let byPartition = bases.get(ack.topicName);
+    if (!byPartition) bases.set(ack.topicName, (byPartition = new Map()));
+    byPartition.set(ack.partition, { base, next: 0 });
+  }
   return records.map(({ topic, partition }) => {
     if (partition === undefined) return undefined;
-    const ack = acks.find((a) => a.topicName === topic && a.partition === partition);
-    const base = ack?.baseOffset ?? ack?.offset;
-    if (base === undefined) return undefined;
-    const key = `${topic}\u0000${partition}`;
-    const index = seen.get(key) ?? 0;
-    seen.set(key, index + 1);
-    return { topic, partition, offset: (BigInt(base) + BigInt(index)).toString() };
+    const entry = bases.get(topic)?.get(partition);
+    if (!entry) return undefined;
+    const index = entry.next;
+    entry.next += 1;
+    return { topic, partition, offset: addToOffset(entry.base, index) };
   });
+}
+
+/** `offset + n` for an int64 decimal string: plain numbers while exact, BigInt beyond. */
+function addToOffset(offset: string, n: number): string {
+  if (n === 0) return offset;
+  const asNumber = Number(offset);
+  const sum = asNumber + n;
+  return Number.isSafeInteger(sum) ? String(sum) : (BigInt(offset) + BigInt(n)).toString();
 }
 
 function sizeOf(message: Message): number {

@@ -50,6 +50,26 @@ async function withAdmin<T>(kafka: KafkaClient, work: (admin: Admin) => Promise<
   }
 }
 
+/** Metadata not yet everywhere after a topic was just created (here or by another process). */
+const SETTLING = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_CONTROLLER']);
+
+function isSettling(err: unknown): boolean {
+  const type = (err as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && SETTLING.has(type);
+}
+
+/** Runs `work` again while the broker's metadata is still settling (up to ~6 s in all). */
+async function whileSettling<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (err) {
+      if (!isSettling(err) || attempt >= 8) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
+}
+
 async function partitionCounts(admin: Admin, topics: string[]): Promise<Map<string, number>> {
   if (topics.length === 0) return new Map();
   const metadata = await admin.fetchTopicMetadata({ topics });
@@ -64,7 +84,9 @@ async function partitionCounts(admin: Admin, topics: string[]): Promise<Map<stri
 export async function provisionTopics(options: ProvisionOptions): Promise<ProvisionResult> {
   const defaultPartitions = options.defaultPartitions ?? 6;
   const wanted = new Map(options.specs.map((s) => [s.topic, s.partitions ?? defaultPartitions]));
-  return withAdmin(options.kafka, async (admin) => {
+  return withAdmin(options.kafka, (admin) => whileSettling(() => provisionWith(admin)));
+
+  async function provisionWith(admin: Admin): Promise<ProvisionResult> {
     const existing = new Set(await admin.listTopics());
     const missing: ITopicConfig[] = options.specs
       .filter((s) => !existing.has(s.topic))
@@ -88,7 +110,7 @@ export async function provisionTopics(options: ProvisionOptions): Promise<Provis
       expanded: grow,
       unchanged: present.filter((t) => !grow.includes(t)),
     };
-  });
+  }
 }
 
 export interface ProvisionDlqOptions {

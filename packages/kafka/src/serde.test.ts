@@ -67,6 +67,21 @@ async function codeOf(promise: Promise<unknown>): Promise<{ code: string; retria
 }
 
 describe('Avro serde', () => {
+  it('keeps every encoded record intact across slab boundaries, big records included', async () => {
+    const serde = createAvroSerde({ registry: memoryRegistry() });
+    const encode = await serde.encoder<{ id: string; n: number }>('things', v1);
+    // ~3 KB each: 300 of them span several 256 KB slabs; one 600 KB record needs its own.
+    const values = Array.from({ length: 300 }, (_, i) => ({
+      id: `${i}:${'x'.repeat(3000)}`,
+      n: i,
+    }));
+    values.splice(150, 0, { id: 'y'.repeat(600_000), n: -1 });
+    const encoded = values.map((v) => encode(v));
+    const decoded = await Promise.all(encoded.map((b) => serde.decode(b)));
+    expect(decoded.map((d) => d.value)).toEqual(values);
+    expect(decoded.every((d) => d.schemaId === 1)).toBe(true);
+  });
+
   it('round-trips values through the wire format, registering the schema once', async () => {
     const registry = memoryRegistry();
     const serde = createAvroSerde({ registry });
