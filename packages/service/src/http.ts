@@ -67,6 +67,10 @@ function other(req: IncomingMessage, res: ServerResponse, options: HttpHandlerOp
   const fallback = options.state.fallback();
   if (options.state.phase() === 'stopping') {
     send(res, 503, { error: 'shutting down' }, { connection: 'close' });
+  } else if (!fallback && options.state.phase() === 'starting') {
+    // The service's routes are not mounted yet: a 404 here would tell a client (a Segment
+    // library) to drop the call for good; 503 makes it retry once the service runs.
+    send(res, 503, { error: 'starting' }, { 'retry-after': '1' });
   } else if (!fallback) {
     send(res, 404, { error: 'not found' });
   } else {

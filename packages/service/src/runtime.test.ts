@@ -107,6 +107,13 @@ describe('createServiceRuntime', () => {
       status: 503,
       body: { status: 'starting' },
     });
+    // The service's own paths answer "retry", not 404, until it runs (a 404 drops the call).
+    const early = await fetch(`${url}/v1/track`, { method: 'POST' });
+    expect([early.status, early.headers.get('retry-after'), await early.json()]).toEqual([
+      503,
+      '1',
+      { error: 'starting' },
+    ]);
     release();
     await starting;
     expect((await getJson(`${url}/readyz`)).status).toBe(200);
