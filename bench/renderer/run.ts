@@ -3,13 +3,21 @@
  * layout, text part) against a bare precompiled-Handlebars loop over the same template (email in
  * its layout, same partials, helpers and block) and data, HTML only (baseline.ts);
  * (2) render + deliver over pooled SMTP to a local discarding smtp-server sink, counting
- * distinct Message-IDs (no duplicates). Usage: pnpm bench:renderer [renders] [emails]
+ * distinct Message-IDs (no duplicates). The delivery loop runs what a send runs: open/click
+ * tracking rewrite, the SMTP rate limiter at RENDERER_SMTP_RATE (default config) and the retry
+ * wrapper. Usage: pnpm bench:renderer [renders] [emails]
  */
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
+import { loadConfig } from '@pulse/config';
+import { silentLogger } from '@pulse/core';
+import { rendererConfigSpec } from '@pulse/renderer/dist/config';
 import { loadRendererConfig } from '@pulse/renderer/dist/load-config';
 import { createSmtpMailer } from '@pulse/renderer/dist/mailer';
+import { createDeliveringMailer } from '@pulse/renderer/dist/smtp-delivery';
+import { createTokenBucket } from '@pulse/renderer/dist/token-bucket';
+import { trackEmailLinks } from '@pulse/renderer/dist/tracking';
 import { renderData } from '@pulse/renderer/dist/render-data';
 import { printTable, writeResults, type Figure } from '../lib/report';
 import { bareRender } from './baseline';
@@ -113,7 +121,26 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
   const port = (sink.server.address() as AddressInfo).port;
-  const mailer = createSmtpMailer({ url: `smtp://127.0.0.1:${port}`, maxConnections: 8 });
+  const rc = loadConfig(rendererConfigSpec, process.env);
+  const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+  const mailer = createDeliveringMailer({
+    mailer: createSmtpMailer({ url: `smtp://127.0.0.1:${port}`, maxConnections: 8 }),
+    limiter: createTokenBucket({
+      ratePerSec: rc.smtpRate,
+      ...(rc.smtpBurst > 0 ? { burst: rc.smtpBurst } : {}),
+      now: () => performance.now(),
+      sleep,
+    }),
+    retry: {
+      attempts: rc.smtpAttempts,
+      baseDelayMs: rc.smtpRetryBaseMs,
+      maxDelayMs: rc.smtpRetryMaxMs,
+    },
+    sleep,
+    logger: silentLogger(),
+  });
+  // RENDERER_TRACKING=false and RENDERER_SMTP_RATE=0 give the path without either, to compare.
+  const tracking = rc.tracking ? { baseUrl: rc.trackingUrl, secret: rc.emailTrackingSecret } : null;
   const t = performance.now();
   let next = 0;
   await Promise.all(
@@ -122,6 +149,14 @@ async function main(): Promise<void> {
         const i = next++;
         const d = datas[i % 100]!;
         const body = config.templates.render(campaign.template, d);
+        if (tracking)
+          body.html = trackEmailLinks(body.html, tracking, {
+            emailId: `em-${i}`,
+            customerId: `c${i}`,
+            campaignId: campaign.id,
+            variant: null,
+            keep: ['https://x/u'],
+          });
         const r = await mailer.send({
           from: campaign.from,
           to: `c${i}@example.com`,
@@ -152,7 +187,7 @@ async function main(): Promise<void> {
       goal: '>= 50',
     },
     {
-      figure: 'render + SMTP deliver to discarding sink',
+      figure: `render + ${tracking ? 'track links + ' : ''}SMTP deliver (rate limit ${rc.smtpRate}/s) to discarding sink`,
       value: sendRate,
       unit: 'emails/s',
       goal: '>= 1000',

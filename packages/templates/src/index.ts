@@ -47,3 +47,7 @@ export {
 } from './yaml-tree';
 export type { MapEntry, MapNode, TreeNode } from './yaml-tree';
 export { ProblemAt } from './problems';
+export { mineCoPurchases } from './co-purchases';
+export type { CoPurchaseOptions, OrderLines } from './co-purchases';
+export { trackLinks, decodeAttribute, openPixelTag } from './tracking-links';
+export type { LinkTracking } from './tracking-links';

@@ -12,15 +12,18 @@ local now = tonumber(ARGV[2])
 local function full(key, max, window)
   if tonumber(max) <= 0 then return false end
   redis.call('ZREMRANGEBYSCORE', key, '-inf', now - tonumber(window))
+  -- An email that already holds its slot (a retry after send-pause, or a takeover of one) is
+  -- not counted against itself.
+  if redis.call('ZSCORE', key, ARGV[3]) then return false end
   return redis.call('ZCARD', key) >= tonumber(max)
 end
 if ARGV[6] == '1' and full(KEYS[2], ARGV[4], ARGV[5]) then return 'capped:global' end
 if full(KEYS[3], ARGV[7], ARGV[8]) then return 'capped:campaign' end
 if ARGV[6] == '1' then
-  redis.call('ZADD', KEYS[2], now, ARGV[3])
+  redis.call('ZADD', KEYS[2], 'NX', now, ARGV[3])
   redis.call('PEXPIRE', KEYS[2], ARGV[9])
 end
-redis.call('ZADD', KEYS[3], now, ARGV[3])
+redis.call('ZADD', KEYS[3], 'NX', now, ARGV[3])
 redis.call('PEXPIRE', KEYS[3], ARGV[9])
 redis.call('HSET', KEYS[1], 'state', 'sending', 'sendingAt', now)
 return 'ok'

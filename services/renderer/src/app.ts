@@ -18,20 +18,31 @@ import { createTriggerHandler } from './handler';
 import { createReleaseHandler } from './held-release';
 import { createRendererHttpHandler, createUnsubscribeHandler } from './http-api';
 import { rendererKeys } from './keys';
-import { loadRendererConfig } from './load-config';
+import { createLiveConfig } from './live-config';
+import { configFingerprint, loadRendererConfig, tryLoadRendererConfig } from './load-config';
 import { createSmtpMailer } from './mailer';
 import { createPreviewer } from './preview';
 import { createHttpProfileSource } from './profile-source';
 import { createRenderer } from './renderer';
 import { createSendLedger } from './send-ledger';
+import { createDeliveringMailer } from './smtp-delivery';
 import { createSuppressionStore } from './suppression';
+import { createTokenBucket } from './token-bucket';
 
 type Config = ConfigOf<typeof rendererConfigSpec>;
 
 /** Loads templates and campaigns (failing on any file:line problem), then consumes and sends. */
 export async function startRenderer(ctx: ServiceContext<Config>): Promise<StartedService> {
   const { config, logger, metrics, clock } = ctx;
-  const loaded = loadRendererConfig(config.configDir);
+  const loadOptions = config.ordersFile ? { ordersFile: config.ordersFile } : {};
+  const loaded = loadRendererConfig(config.configDir, loadOptions);
+  const content = createLiveConfig({
+    initial: loaded,
+    load: () => tryLoadRendererConfig(config.configDir, loadOptions),
+    fingerprint: () => configFingerprint(config.configDir, loadOptions),
+    logger: logger.child({ component: 'config' }),
+    pollMs: config.reloadIntervalMs,
+  });
   const redis = createRedis({ url: config.redisUrl, logger, connectionName: 'renderer' });
   const keyspace = createKeyspace(config.redisPrefix);
   const keys = rendererKeys(keyspace);
@@ -45,7 +56,23 @@ export async function startRenderer(ctx: ServiceContext<Config>): Promise<Starte
     [config.emailsTopic]: SCHEMAS['emails.v1'],
   };
   const producer = createProducer({ kafka, serde, schemas });
-  const mailer = createSmtpMailer({ url: config.smtpUrl, maxConnections: config.smtpConnections });
+  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+  const mailer = createDeliveringMailer({
+    mailer: createSmtpMailer({ url: config.smtpUrl, maxConnections: config.smtpConnections }),
+    limiter: createTokenBucket({
+      ratePerSec: config.smtpRate,
+      ...(config.smtpBurst > 0 ? { burst: config.smtpBurst } : {}),
+      now: () => performance.now(),
+      sleep,
+    }),
+    retry: {
+      attempts: config.smtpAttempts,
+      baseDelayMs: config.smtpRetryBaseMs,
+      maxDelayMs: config.smtpRetryMaxMs,
+    },
+    sleep,
+    logger: logger.child({ component: 'smtp' }),
+  });
   const suppressions = createSuppressionStore(redis, keys);
   const held = createScheduler({ redis, keyspace, name: 'renderer-held', logger, clock, metrics });
   const profiles = createHttpProfileSource({
@@ -53,15 +80,19 @@ export async function startRenderer(ctx: ServiceContext<Config>): Promise<Starte
     ...(config.profileToken ? { adminToken: config.profileToken } : {}),
   });
   const renderer = createRenderer({
-    ...loaded,
+    content,
     profiles,
     ledger: createSendLedger({ redis, keys, leaseMs: config.leaseMs, ttlMs: config.recordTtlMs }),
     suppressions,
     mailer,
+    tracking: config.tracking
+      ? { baseUrl: config.trackingUrl, secret: config.emailTrackingSecret }
+      : null,
     holds: held,
     clock,
     logger,
     owner: randomUUID(),
+    leaseMs: config.leaseMs,
     globalCap: { max: config.globalCapMax, perMs: config.globalCapWindowMs },
     unsubscribe: {
       secret: config.unsubscribeSecret,
@@ -82,9 +113,8 @@ export async function startRenderer(ctx: ServiceContext<Config>): Promise<Starte
       },
     }),
   });
-  const eventTypes = new Set(
-    loaded.campaigns.flatMap((c) => (c.trigger.kind === 'event' ? [c.trigger.eventType] : [])),
-  );
+  // Read per record: a campaign added by a reload starts on its event type at once.
+  const eventTypes = { has: (type: string) => content.current().eventTypes.has(type) };
   const consumer = createBatchConsumer<SegmentChange | PulseEvent>({
     kafka,
     serde,
@@ -116,7 +146,7 @@ export async function startRenderer(ctx: ServiceContext<Config>): Promise<Starte
       adminToken: config.adminToken,
       logger,
       preview: createPreviewer({
-        ...loaded,
+        content,
         profiles,
         now: () => clock.now(),
         brand: config.brand,
@@ -136,6 +166,7 @@ export async function startRenderer(ctx: ServiceContext<Config>): Promise<Starte
     close: async () => {
       await closeAll(
         [
+          ['config reload', async () => content.close()],
           ['consumer', () => consumer.close()],
           ['held-email timers', () => held.close()],
           ['producer', () => producer.close()],

@@ -8,6 +8,8 @@ import type { CartLineIn } from './render-data';
 export interface ComposeInputs {
   templates: TemplateSet;
   catalog: readonly Product[];
+  /** Product id → co-purchased ids (recommendation accessories). */
+  coPurchases?: ReadonlyMap<string, readonly string[]>;
   campaign: CompiledCampaign;
   variant: string | null;
   profile: Profile;
@@ -35,6 +37,7 @@ export function composeEmail(input: ComposeInputs): ComposedEmail {
     profile: input.profile,
     now: input.now,
     catalog: input.catalog,
+    ...(input.coPurchases ? { coPurchases: input.coPurchases } : {}),
     brand: input.brand,
     cart: input.cart,
     campaign: { id: c.id, name: c.name, variant: input.variant },

@@ -1,12 +1,14 @@
 import { defineConfig, env } from '@pulse/config';
 import { TOPICS } from '@pulse/contracts';
 import { kafkaConfigSpec } from '@pulse/kafka';
+import { emailTokenConfigSpec } from '@pulse/email-token';
 import { redisConfigSpec } from '@pulse/redis';
 
 /** The renderer's environment. */
 export const rendererConfigSpec = defineConfig({
   ...kafkaConfigSpec,
   ...redisConfigSpec,
+  ...emailTokenConfigSpec,
   smtpUrl: env.string({
     env: 'SMTP_URL',
     default: 'smtp://127.0.0.1:1025',
@@ -17,6 +19,57 @@ export const rendererConfigSpec = defineConfig({
     default: 5,
     min: 1,
     doc: 'Pooled SMTP connections.',
+  }),
+  smtpRate: env.int({
+    env: 'RENDERER_SMTP_RATE',
+    default: 2000,
+    min: 0,
+    doc: "Most emails per second over this copy's SMTP transport, every retry included (token bucket; over it, emails wait). 0: unlimited. Set your ESP's limit.",
+  }),
+  smtpBurst: env.int({
+    env: 'RENDERER_SMTP_BURST',
+    default: 0,
+    min: 0,
+    doc: 'Emails sent at once after an idle spell (0: one second of RENDERER_SMTP_RATE).',
+  }),
+  smtpAttempts: env.int({
+    env: 'RENDERER_SMTP_ATTEMPTS',
+    default: 4,
+    min: 1,
+    doc: 'Attempts per email on transient SMTP failures (4xx, connection) before it is recorded failed.',
+  }),
+  smtpRetryBaseMs: env.duration({
+    env: 'RENDERER_SMTP_RETRY_BASE',
+    default: '500ms',
+    min: 0,
+    doc: 'Wait before the first retry; doubles on each further one (jittered).',
+  }),
+  smtpRetryMaxMs: env.duration({
+    env: 'RENDERER_SMTP_RETRY_MAX',
+    default: '10s',
+    min: 0,
+    doc: 'Longest wait between two attempts.',
+  }),
+  trackingUrl: env.string({
+    env: 'RENDERER_TRACKING_URL',
+    default: 'http://127.0.0.1:8080',
+    doc: "Public base URL of ingest's email tracking (open pixel, click redirects).",
+  }),
+  tracking: env.bool({
+    env: 'RENDERER_TRACKING',
+    default: true,
+    doc: 'Rewrite links to click redirects and add the open pixel (false: links stay as written).',
+  }),
+  ordersFile: env.string({
+    env: 'RENDERER_ORDERS_FILE',
+    default: '',
+    doc: 'NDJSON orders (the `pulse import` format) mined for co-purchase recommendations; empty: none.',
+  }),
+  reloadIntervalMs: env.duration({
+    env: 'RENDERER_RELOAD_INTERVAL',
+    default: '2s',
+    min: 0,
+    doc: 'How often config files are checked for changes (hot reload); 0: never.',
   }),
   profileUrl: env.string({
     env: 'RENDERER_PROFILE_URL',

@@ -10,7 +10,7 @@ export interface HandlerOptions {
   eventsTopic: string;
   emailsTopic: string;
   /** Event types that trigger campaigns; other events are skipped without a lookup. */
-  eventTypes: ReadonlySet<string>;
+  eventTypes: { has(type: string): boolean };
 }
 
 /**

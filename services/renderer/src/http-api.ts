@@ -169,11 +169,12 @@ export function createRendererHttpHandler(options: HttpApiOptions) {
           const result = await options.preview(parsed);
           if (!result.ok)
             return json(res, result.status, { error: result.error, message: result.message });
-          const { campaignId, customerId, variant, subject, preheader, html, text } = result;
+          const { campaignId, customerId, variant, from, subject, preheader, html, text } = result;
           return json(res, 200, {
             campaignId,
             customerId,
             variant,
+            from,
             subject,
             preheader,
             html,

@@ -1,10 +1,17 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { PulseError } from '@pulse/core';
-import { checkCatalog, formatProblem, loadTemplateSet, parseCatalog } from '@pulse/templates';
+import {
+  checkCatalog,
+  formatProblem,
+  loadTemplateSet,
+  mineCoPurchases,
+  parseCatalog,
+} from '@pulse/templates';
 import type { Product, TemplateProblem, TemplateSet } from '@pulse/templates';
 import { loadCampaigns } from './campaigns';
 import type { CompiledCampaign } from './campaigns';
+import { parseOrderLines } from './orders-file';
 
 function files(dir: string, ext: RegExp): { path: string; text: string }[] {
   const out: { path: string; text: string }[] = [];
@@ -24,10 +31,23 @@ export interface LoadedConfig {
   templates: TemplateSet;
   campaigns: CompiledCampaign[];
   catalog: Product[];
+  /** Product id → products its buyers also bought (mined from the orders file; empty without). */
+  coPurchases: ReadonlyMap<string, readonly string[]>;
+  /** Event types some campaign triggers on. */
+  eventTypes: ReadonlySet<string>;
 }
 
-/** Reads config/{templates,campaigns,catalog}; any problem fails the load with every file:line. */
-export function loadRendererConfig(configDir: string): LoadedConfig {
+export interface LoadOptions {
+  /** NDJSON orders (import format) to mine co-purchases from; empty or absent: none. */
+  ordersFile?: string;
+}
+
+export type LoadResult =
+  | { ok: true; config: LoadedConfig; skippedOrders: number }
+  | { ok: false; problems: TemplateProblem[] };
+
+/** Reads config/{templates,campaigns,catalog} and the orders file; problems name file:line. */
+export function tryLoadRendererConfig(configDir: string, options: LoadOptions = {}): LoadResult {
   const problems: TemplateProblem[] = [];
   const prefix = (p: TemplateProblem, folder: string) => ({ ...p, file: `${folder}/${p.file}` });
   const t = loadTemplateSet(files(join(configDir, 'templates'), /\.(hbs|ya?ml)$/));
@@ -45,15 +65,64 @@ export function loadRendererConfig(configDir: string): LoadedConfig {
     problems.push(...c.problems.map((p) => prefix(p, 'campaigns')));
     campaigns = c.campaigns;
   }
-  if (problems.length > 0 || !t.set) {
+  let orders = { orders: [] as ReturnType<typeof parseOrderLines>['orders'], skipped: 0 };
+  if (options.ordersFile) {
+    if (existsSync(options.ordersFile))
+      orders = parseOrderLines(readFileSync(options.ordersFile, 'utf8'));
+    else
+      problems.push({
+        file: options.ordersFile,
+        line: 1,
+        column: 1,
+        message: 'orders file not found (RENDERER_ORDERS_FILE)',
+      });
+  }
+  if (problems.length > 0 || !t.set) return { ok: false, problems };
+  return {
+    ok: true,
+    skippedOrders: orders.skipped,
+    config: {
+      templates: t.set,
+      campaigns: campaigns.sort((a, b) => b.priority - a.priority),
+      catalog,
+      coPurchases: mineCoPurchases(orders.orders),
+      eventTypes: new Set(
+        campaigns.flatMap((c) => (c.trigger.kind === 'event' ? [c.trigger.eventType] : [])),
+      ),
+    },
+  };
+}
+
+/** {@link tryLoadRendererConfig}, failing with every file:line problem in one error. */
+export function loadRendererConfig(configDir: string, options: LoadOptions = {}): LoadedConfig {
+  const result = tryLoadRendererConfig(configDir, options);
+  if (!result.ok)
     throw new PulseError(
       'RENDERER_CONFIG_INVALID',
-      `renderer config has problems:\n${problems.map(formatProblem).join('\n')}`,
+      `renderer config has problems:\n${result.problems.map(formatProblem).join('\n')}`,
     );
-  }
-  return {
-    templates: t.set,
-    campaigns: campaigns.sort((a, b) => b.priority - a.priority),
-    catalog,
+  return result.config;
+}
+
+/**
+ * What a reload compares: every config file's path, size and mtime (and the orders file's), so
+ * an unchanged folder costs a few stats and no parsing.
+ */
+export function configFingerprint(configDir: string, options: LoadOptions = {}): string {
+  const parts: string[] = [];
+  const walk = (d: string) => {
+    if (!existsSync(d)) return;
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      const st = statSync(p);
+      if (st.isDirectory()) walk(p);
+      else parts.push(`${p}:${st.size}:${st.mtimeMs}`);
+    }
   };
+  for (const folder of ['templates', 'campaigns', 'catalog']) walk(join(configDir, folder));
+  if (options.ordersFile && existsSync(options.ordersFile)) {
+    const st = statSync(options.ordersFile);
+    parts.push(`${options.ordersFile}:${st.size}:${st.mtimeMs}`);
+  }
+  return parts.join('\n');
 }

@@ -14,8 +14,11 @@ export interface OutgoingMail {
 
 /** Why SMTP failed, as far as the at-most-once rule cares. */
 export type MailFailure =
-  /** Nothing was handed over (connect, greeting, envelope): safe to retry. */
-  | { kind: 'not-sent'; message: string }
+  /**
+   * Not accepted, and safe to retry: a 4xx reply (at any step, DATA included: the server answered
+   * and did not take the message) or a connection that failed before the data was handed over.
+   */
+  | { kind: 'transient'; message: string; response: string | null }
   /** The server refused the message for good (5xx). */
   | { kind: 'rejected'; message: string; response: string }
   /** The data went out and the answer was lost: it may have been delivered. */
@@ -23,8 +26,16 @@ export type MailFailure =
 
 export type MailResult = { ok: true; response: string } | { ok: false; failure: MailFailure };
 
+/** What a retrying mailer tells its caller around the wait before a retry. */
+export interface RetryControl {
+  /** Before waiting `delayMs` after a transient failure; throws when the send must stop. */
+  pause(delayMs: number): Promise<void>;
+  /** After the wait, before the next attempt; throws when the send must stop. */
+  resume(): Promise<void>;
+}
+
 export interface Mailer {
-  send(mail: OutgoingMail): Promise<MailResult>;
+  send(mail: OutgoingMail, control?: RetryControl): Promise<MailResult>;
   close(): void;
 }
 
@@ -40,7 +51,8 @@ const BEFORE_DATA = new Set([
   'API',
 ]);
 
-function classify(err: unknown): MailFailure {
+/** Sorts a nodemailer error by what a retry may do: 5xx permanent, 4xx/connection transient. */
+export function classifySmtpError(err: unknown): MailFailure {
   const e = err as {
     message?: string;
     code?: string;
@@ -51,13 +63,15 @@ function classify(err: unknown): MailFailure {
   const message = e.message ?? String(err);
   if (typeof e.responseCode === 'number' && e.responseCode >= 500)
     return { kind: 'rejected', message, response: e.response ?? message };
+  if (typeof e.responseCode === 'number' && e.responseCode >= 400)
+    return { kind: 'transient', message, response: e.response ?? null };
   if (
     e.command === undefined ||
     BEFORE_DATA.has(e.command) ||
     e.code === 'ECONNECTION' ||
     e.code === 'EDNS'
   )
-    return { kind: 'not-sent', message };
+    return { kind: 'transient', message, response: null };
   return { kind: 'ambiguous', message };
 }
 
@@ -79,7 +93,7 @@ export function createSmtpMailer(options: {
         const info = (await transport.sendMail({ ...mail })) as { response?: string };
         return { ok: true, response: info.response ?? '250 OK' };
       } catch (err) {
-        return { ok: false, failure: classify(err) };
+        return { ok: false, failure: classifySmtpError(err) };
       }
     },
     close: () => transport.close(),

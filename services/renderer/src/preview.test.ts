@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { silentLogger } from '@pulse/core';
 import { createRendererHttpHandler } from './http-api';
+import { staticContent } from './live-config';
 import { loadRendererConfig } from './load-config';
 import { createPreviewer, parsePreviewRequest } from './preview';
 import type { Profile } from './profile-source';
@@ -13,7 +14,7 @@ const stored: Record<string, Profile> = {
   maya: { customerId: 'maya', traits: { first_name: 'Maya', state: 'CA' } },
 };
 const preview = createPreviewer({
-  ...loaded,
+  content: staticContent(loaded),
   profiles: { get: async (id) => stored[id] ?? null },
   now: () => Date.UTC(2025, 2, 14, 15, 0),
   brand: 'Shop',
@@ -125,9 +126,19 @@ describe('POST /v1/preview', () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, unknown>;
     expect(Object.keys(body).sort()).toEqual(
-      ['campaignId', 'customerId', 'html', 'preheader', 'subject', 'text', 'variant'].sort(),
+      [
+        'campaignId',
+        'customerId',
+        'from',
+        'html',
+        'preheader',
+        'subject',
+        'text',
+        'variant',
+      ].sort(),
     );
     expect(body.subject).toBe('A first look, just for you, Maya');
+    expect(body.from).toBe(loaded.campaigns.find((c) => c.id === 'engaged-preview')?.from);
   });
 
   it('refuses a missing token, bad JSON and bad fields, and routes the rest to unsubscribe', async () => {

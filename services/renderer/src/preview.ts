@@ -1,7 +1,6 @@
-import type { Product, TemplateSet } from '@pulse/templates';
-import type { CompiledCampaign } from './campaigns';
 import { composeEmail } from './compose-email';
 import type { ComposedEmail } from './compose-email';
+import type { ContentSource } from './live-config';
 import type { Profile, ProfileSource } from './profile-source';
 import type { CartLineIn } from './render-data';
 import { pickVariant } from './renderer';
@@ -17,13 +16,19 @@ export interface PreviewRequest {
 }
 
 export type PreviewResult =
-  | ({ ok: true; campaignId: string; customerId: string; variant: string | null } & ComposedEmail)
+  | ({
+      ok: true;
+      campaignId: string;
+      customerId: string;
+      variant: string | null;
+      /** The campaign's sender, for `pulse send-test`. */
+      from: string;
+    } & ComposedEmail)
   | { ok: false; status: 400 | 404 | 422; error: string; message: string };
 
 export interface PreviewOptions {
-  templates: TemplateSet;
-  campaigns: readonly CompiledCampaign[];
-  catalog: readonly Product[];
+  /** The set serving now (hot reloaded), as a send would use it. */
+  content: ContentSource;
   profiles: ProfileSource;
   now: () => number;
   brand: string;
@@ -60,13 +65,14 @@ export function parsePreviewRequest(body: unknown): PreviewRequest | string {
  */
 export function createPreviewer(options: PreviewOptions) {
   return async (req: PreviewRequest): Promise<PreviewResult> => {
-    const c = options.campaigns.find((x) => x.id === req.campaign);
+    const cfg = options.content.current();
+    const c = cfg.campaigns.find((x) => x.id === req.campaign);
     if (!c)
       return {
         ok: false,
         status: 404,
         error: 'unknown_campaign',
-        message: `no campaign ${req.campaign} (known: ${options.campaigns.map((x) => x.id).join(', ')})`,
+        message: `no campaign ${req.campaign} (known: ${cfg.campaigns.map((x) => x.id).join(', ')})`,
       };
     if (req.variant !== undefined && !c.variants.some((v) => v.name === req.variant))
       return bad(`variant: ${c.id} has no variant ${req.variant}`);
@@ -86,8 +92,9 @@ export function createPreviewer(options: PreviewOptions) {
     const variant = req.variant ?? pickVariant(c, profile.customerId);
     try {
       const email = composeEmail({
-        templates: options.templates,
-        catalog: options.catalog,
+        templates: cfg.templates,
+        catalog: cfg.catalog,
+        coPurchases: cfg.coPurchases,
         campaign: c,
         variant,
         profile,
@@ -101,7 +108,14 @@ export function createPreviewer(options: PreviewOptions) {
           shop: options.shopUrl,
         },
       });
-      return { ok: true, campaignId: c.id, customerId: profile.customerId, variant, ...email };
+      return {
+        ok: true,
+        campaignId: c.id,
+        customerId: profile.customerId,
+        variant,
+        from: c.from,
+        ...email,
+      };
     } catch (err) {
       return {
         ok: false,

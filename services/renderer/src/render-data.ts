@@ -17,6 +17,7 @@ export interface RenderInputs {
   profile: Profile;
   now: number;
   catalog: readonly Product[];
+  coPurchases?: ReadonlyMap<string, readonly string[]>;
   campaign: { id: string; name: string; variant: string | null };
   links: Record<string, string>;
   brand: string;
@@ -67,6 +68,7 @@ export function renderData(input: RenderInputs): RenderData {
       catalog: input.catalog,
       profile: input.profile as RecommendationProfile, // the profile builder's JSON has these fields
       now: input.now,
+      ...(input.coPurchases ? { coPurchases: input.coPurchases } : {}),
       exclude: cartLines.map((l) => l.product_id).filter((id): id is string => id !== null),
     }),
     campaign: { ...input.campaign, brand: input.brand },

@@ -3,17 +3,20 @@ import type { EmailRecord } from '@pulse/contracts';
 import { PulseError } from '@pulse/core';
 import type { Clock, Logger } from '@pulse/core';
 import { stableBucket } from '@pulse/rules';
-import type { Product, TemplateSet } from '@pulse/templates';
 import type { CompiledCampaign } from './campaigns';
-import type { Mailer } from './mailer';
+import type { ContentSource } from './live-config';
+import type { LoadedConfig } from './load-config';
+import type { Mailer, RetryControl } from './mailer';
 import type { ProfileSource } from './profile-source';
 import { quietUntil } from './quiet-hours';
 import { composeEmail } from './compose-email';
 import { recipientOf } from './render-data';
 import type { CartLineIn } from './render-data';
-import type { SendLedger, SendRef } from './send-ledger';
+import type { CapLimits, SendLedger, SendRef } from './send-ledger';
 import type { SuppressionStore } from './suppression';
 import { suppressionReason } from './suppression';
+import { trackEmailLinks } from './tracking';
+import type { TrackingConfig } from './tracking';
 import { signUnsubscribe, unsubscribeHeaders } from './unsubscribe';
 
 /** What can start an email: a segment change or an event, normalized. */
@@ -45,18 +48,22 @@ export interface HeldPayload {
 export const heldTimerId = (emailId: string): string => `held:${emailId}`;
 
 export interface RendererOptions {
-  templates: TemplateSet;
-  campaigns: readonly CompiledCampaign[];
-  catalog: readonly Product[];
+  /** Templates, campaigns, catalog and co-purchases (hot reloaded: read once per trigger). */
+  content: ContentSource;
   profiles: ProfileSource;
   ledger: SendLedger;
   suppressions: SuppressionStore;
+  /** Rate limited and retrying (smtp-delivery.ts): a transient failure here is final. */
   mailer: Mailer;
+  /** Open pixel and click links through ingest; null: links stay as written. */
+  tracking: TrackingConfig | null;
   holds: HoldScheduler;
   clock: Clock;
   logger: Logger;
   /** Identifies this process in send leases. */
   owner: string;
+  /** How long a claim lasts; a paused send (SMTP retry wait) holds it for the wait plus this. */
+  leaseMs: number;
   globalCap: { max: number; perMs: number };
   unsubscribe: { secret: string; baseUrl: string; mailto: string | null };
   messageIdDomain: string;
@@ -98,6 +105,7 @@ export function createRenderer(options: RendererOptions) {
   const { ledger, clock } = options;
 
   async function forCampaign(
+    cfg: LoadedConfig,
     c: CompiledCampaign,
     t: TriggerIn,
     release = false,
@@ -180,8 +188,9 @@ export function createRenderer(options: RendererOptions) {
     let mail;
     try {
       mail = composeEmail({
-        templates: options.templates,
-        catalog: options.catalog,
+        templates: cfg.templates,
+        catalog: cfg.catalog,
+        coPurchases: cfg.coPurchases,
         campaign: c,
         variant,
         profile,
@@ -202,15 +211,25 @@ export function createRenderer(options: RendererOptions) {
         { retriable: false, cause: err },
       );
     }
+    const html = options.tracking
+      ? trackEmailLinks(mail.html, options.tracking, {
+          emailId,
+          customerId: t.customerId,
+          campaignId: c.id,
+          variant,
+          keep: [unsubscribeUrl],
+        })
+      : mail.html;
     const messageId = `<${emailId}@${options.messageIdDomain}>`;
     const sendAt = clock.now();
-    const begun = await ledger.begin(ref, options.owner, sendAt, {
+    const caps = {
       globalMax: options.globalCap.max,
       globalWindowMs: options.globalCap.perMs,
       countsTowardGlobal: c.category === 'marketing',
       campaignMax: c.cap?.max ?? 0,
       campaignWindowMs: c.cap?.perMs ?? 0,
-    });
+    };
+    const begun = await ledger.begin(ref, options.owner, sendAt, caps);
     if (begun === 'lost')
       throw new PulseError('RENDERER_SEND_LOST', `lease on ${emailId} expired during render`, {
         retriable: true,
@@ -222,39 +241,35 @@ export function createRenderer(options: RendererOptions) {
         reason: begun === 'capped:global' ? 'global frequency cap' : 'campaign frequency cap',
         at: sendAt,
       });
-    const result = await options.mailer.send({
-      from: c.from,
-      to,
-      subject: mail.subject,
-      html: mail.html,
-      text: mail.text,
-      messageId,
-      headers: {
-        ...unsubscribeHeaders(unsubscribeUrl, options.unsubscribe.mailto),
-        'X-Pulse-Email-Id': emailId,
-        'X-Pulse-Campaign': c.id,
+    const result = await options.mailer.send(
+      {
+        from: c.from,
+        to,
+        subject: mail.subject,
+        html,
+        text: mail.text,
+        messageId,
+        headers: {
+          ...unsubscribeHeaders(unsubscribeUrl, options.unsubscribe.mailto),
+          'X-Pulse-Email-Id': emailId,
+          'X-Pulse-Campaign': c.id,
+        },
       },
-    });
+      retryControl(ref, caps),
+    );
     const done = { ...withTo, messageId, subject: mail.subject, at: clock.now() };
     if (result.ok) return finish({ ...done, outcome: 'sent', smtpResponse: result.response });
-    if (result.failure.kind === 'rejected')
+    // Not accepted, for good (5xx) or after every retry (4xx, connection): the cap slot returns.
+    if (result.failure.kind === 'rejected' || result.failure.kind === 'transient')
       return finish(
         {
           ...done,
           outcome: 'failed',
-          reason: result.failure.message,
+          reason: `SMTP ${result.failure.kind === 'rejected' ? 'rejected' : 'temporary failure'}: ${result.failure.message}`,
           smtpResponse: result.failure.response,
         },
         true,
       );
-    if (result.failure.kind === 'not-sent') {
-      await ledger.abort(ref, options.owner);
-      throw new PulseError(
-        'RENDERER_SMTP_UNAVAILABLE',
-        `SMTP failed before data: ${result.failure.message}`,
-        { retriable: true },
-      );
-    }
     return finish({
       ...done,
       outcome: 'unknown',
@@ -262,13 +277,33 @@ export function createRenderer(options: RendererOptions) {
     });
   }
 
+  /** Between SMTP retries the record goes back to claimed (see send-pause.lua), then resumes. */
+  function retryControl(ref: SendRef, caps: CapLimits): RetryControl {
+    const lost = (what: string) =>
+      new PulseError('RENDERER_SEND_LOST', `${what} of ${ref.emailId} lost its send record`, {
+        retriable: true,
+      });
+    return {
+      async pause(delayMs) {
+        const until = clock.now() + delayMs + options.leaseMs;
+        if (!(await ledger.pause(ref, options.owner, until))) throw lost('SMTP retry wait');
+      },
+      async resume() {
+        // The email holds its cap slots, so only a lost lease (or a window that passed) stops it.
+        if ((await ledger.begin(ref, options.owner, clock.now(), caps)) !== 'ok')
+          throw lost('SMTP retry');
+      },
+    };
+  }
+
   return {
     /** Outcomes for every campaign this trigger starts (none when no campaign matches). */
     async handle(t: TriggerIn): Promise<EmailRecord[]> {
       const out: EmailRecord[] = [];
-      for (const c of options.campaigns) {
+      const cfg = options.content.current();
+      for (const c of cfg.campaigns) {
         if (!matches(c, t)) continue;
-        const record = await forCampaign(c, t);
+        const record = await forCampaign(cfg, c, t);
         if (record) out.push(record);
       }
       return out;
@@ -278,12 +313,13 @@ export function createRenderer(options: RendererOptions) {
      * suppression, quiet hours, caps are re-checked at release; it may be held once more).
      */
     async release(payload: HeldPayload): Promise<EmailRecord[]> {
-      const c = options.campaigns.find((x) => x.id === payload.campaignId);
+      const cfg = options.content.current();
+      const c = cfg.campaigns.find((x) => x.id === payload.campaignId);
       if (!c) {
         options.logger.warn({ campaignId: payload.campaignId }, 'held email of a removed campaign');
         return [];
       }
-      const record = await forCampaign(c, payload.trigger, true);
+      const record = await forCampaign(cfg, c, payload.trigger, true);
       return record ? [record] : [];
     },
   };

@@ -43,10 +43,14 @@ export interface SendLedger {
   /** claimed → held (its release timer is scheduled); false when the claim was lost. */
   hold(ref: SendRef, owner: string, outcome: EmailRecord): Promise<boolean>;
   begin(ref: SendRef, owner: string, now: number, caps: CapLimits): Promise<BeginResult>;
+  /**
+   * sending → claimed until `leaseUntil`, while a transient SMTP failure waits to be retried
+   * (nothing was accepted, so a crash in the wait must leave an email that is sent, not one
+   * reported `unknown`); the cap slots stay with the email. False when no longer the owner.
+   */
+  pause(ref: SendRef, owner: string, leaseUntil: number): Promise<boolean>;
   /** Records the outcome; `releaseCaps` gives back the cap slots (SMTP did not accept it). */
   finish(ref: SendRef, outcome: EmailRecord, releaseCaps: boolean): Promise<boolean>;
-  /** SMTP failed before the data was handed over: back to claimed, retry is safe. */
-  abort(ref: SendRef, owner: string): Promise<boolean>;
 }
 
 export interface SendLedgerOptions {
@@ -62,8 +66,8 @@ export function createSendLedger(options: SendLedgerOptions): SendLedger {
   const claimScript = loadScript('send-claim', SCRIPT_DIR);
   const beginScript = loadScript('send-begin', SCRIPT_DIR);
   const finishScript = loadScript('send-finish', SCRIPT_DIR);
-  const abortScript = loadScript('send-abort', SCRIPT_DIR);
   const holdScript = loadScript('send-hold', SCRIPT_DIR);
+  const pauseScript = loadScript('send-pause', SCRIPT_DIR);
   const three = (r: SendRef) => [
     keys.send(r.customerId, r.emailId),
     keys.marketingSends(r.customerId),
@@ -98,6 +102,14 @@ export function createSendLedger(options: SendLedgerOptions): SendLedger {
         Math.max(options.ttlMs, caps.globalWindowMs, caps.campaignWindowMs),
       ])) as BeginResult;
     },
+    async pause(ref, owner, leaseUntil) {
+      const reply = await pauseScript.run(
+        redis,
+        [keys.send(ref.customerId, ref.emailId)],
+        [owner, leaseUntil],
+      );
+      return reply === 1;
+    },
     async finish(ref, outcome, releaseCaps) {
       return (
         (await finishScript.run(redis, three(ref), [
@@ -115,9 +127,6 @@ export function createSendLedger(options: SendLedgerOptions): SendLedger {
         [owner, JSON.stringify(outcome)],
       );
       return reply === 1;
-    },
-    async abort(ref, owner) {
-      return (await abortScript.run(redis, three(ref), [owner, ref.emailId])) === 1;
     },
   };
 }

@@ -25,6 +25,7 @@ import { createReleaseHandler } from '../src/held-release';
 import { createUnsubscribeHandler } from '../src/http-api';
 import { rendererKeys } from '../src/keys';
 import { loadRendererConfig } from '../src/load-config';
+import { staticContent } from '../src/live-config';
 import { createSmtpMailer } from '../src/mailer';
 import { createHttpProfileSource } from '../src/profile-source';
 import { createRenderer, heldTimerId } from '../src/renderer';
@@ -68,7 +69,8 @@ let consumer: ReturnType<typeof createBatchConsumer<PulseEvent>> | undefined;
 
 function rendererWith(globalMax: number) {
   return createRenderer({
-    ...loaded,
+    content: staticContent(loaded),
+    tracking: null,
     profiles: createHttpProfileSource({ baseUrl: profileUrl }),
     ledger: createSendLedger({ redis, keys, leaseMs: 30_000, ttlMs: 30 * 86_400_000 }),
     suppressions,
@@ -77,6 +79,7 @@ function rendererWith(globalMax: number) {
     clock,
     logger,
     owner: 'flows',
+    leaseMs: 30_000,
     globalCap: { max: globalMax, perMs: 86_400_000 },
     unsubscribe: { secret: SECRET, baseUrl: 'https://shop.example.com', mailto: null },
     messageIdDomain: 'mail.shop.example.com',

@@ -2,6 +2,20 @@ import { createServer } from 'node:http';
 import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { silentLogger } from '@pulse/core';
+import type { Clock } from '@pulse/core';
+import { createKeyspace } from '@pulse/redis';
+import type { Redis } from '@pulse/redis';
+import { rendererKeys } from '../src/keys';
+import { staticContent } from '../src/live-config';
+import { loadRendererConfig } from '../src/load-config';
+import type { Mailer } from '../src/mailer';
+import { createHttpProfileSource } from '../src/profile-source';
+import { createRenderer } from '../src/renderer';
+import type { Renderer, TriggerIn } from '../src/renderer';
+import { createSendLedger } from '../src/send-ledger';
+import { createSuppressionStore } from '../src/suppression';
+import type { TrackingConfig } from '../src/tracking';
 
 /** The shipped config folder (templates, campaigns, catalog). */
 export const CONFIG_DIR = path.resolve(__dirname, '../../../config');
@@ -51,3 +65,45 @@ export function profileFor(
     derived: { productsViewedLast24h: [], categoryAffinity: [], email: { openRate: 0.2 } },
   };
 }
+
+/** Options of {@link testRenderer}: what a test varies, the rest is fixed. */
+export interface TestRendererOptions {
+  redis: Redis;
+  prefix: string;
+  profileUrl: string;
+  mailer: Mailer;
+  clock: Clock;
+  tracking?: TrackingConfig | null;
+  owner?: string;
+}
+
+/** A renderer over the shipped config with real Redis send records; nothing is ever held. */
+export function testRenderer(o: TestRendererOptions): Renderer {
+  const keys = rendererKeys(createKeyspace(o.prefix.replace(/:$/, '')));
+  return createRenderer({
+    content: staticContent(loadRendererConfig(CONFIG_DIR)),
+    profiles: createHttpProfileSource({ baseUrl: o.profileUrl }),
+    ledger: createSendLedger({ redis: o.redis, keys, leaseMs: 30_000, ttlMs: 3_600_000 }),
+    suppressions: createSuppressionStore(o.redis, keys),
+    mailer: o.mailer,
+    tracking: o.tracking ?? null,
+    holds: { schedule: async () => 'created' },
+    clock: o.clock,
+    logger: silentLogger(),
+    owner: o.owner ?? 'test',
+    leaseMs: 30_000,
+    globalCap: { max: 100, perMs: 86_400_000 },
+    unsubscribe: { secret: 'unsub-secret', baseUrl: 'https://shop.example.com', mailto: null },
+    messageIdDomain: 'mail.shop.example.com',
+    brand: 'Shop',
+    shopUrl: 'https://shop.example.com',
+  });
+}
+
+/** An `entered engaged` trigger (engaged-preview campaign: marketing, no delay/quiet hours). */
+export const enteredEngaged = (customerId: string, id: string, at: number): TriggerIn => ({
+  id,
+  customerId,
+  at,
+  segment: { id: 'engaged', change: 'entered' },
+});

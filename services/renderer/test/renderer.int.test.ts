@@ -26,6 +26,7 @@ import {
 import { createTriggerHandler } from '../src/handler';
 import { rendererKeys } from '../src/keys';
 import { loadRendererConfig } from '../src/load-config';
+import { staticContent } from '../src/live-config';
 import { createSmtpMailer } from '../src/mailer';
 import { createHttpProfileSource } from '../src/profile-source';
 import { createRenderer } from '../src/renderer';
@@ -122,7 +123,8 @@ beforeAll(async () => {
   const { port } = server.address() as AddressInfo;
   const loaded = loadRendererConfig(path.resolve(__dirname, '../../../config'));
   const renderer = createRenderer({
-    ...loaded,
+    content: staticContent(loaded),
+    tracking: null,
     profiles: createHttpProfileSource({ baseUrl: `http://127.0.0.1:${port}` }),
     ledger: createSendLedger({ redis, keys, leaseMs: 30_000, ttlMs: 3_600_000 }),
     suppressions: createSuppressionStore(redis, keys),
@@ -131,6 +133,7 @@ beforeAll(async () => {
     clock,
     logger,
     owner: 'test-owner',
+    leaseMs: 30_000,
     globalCap: { max: 5, perMs: 86_400_000 },
     unsubscribe: {
       secret: SECRET,
