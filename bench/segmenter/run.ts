@@ -5,7 +5,7 @@
  * the real segmenter (Kafka, registry, Redis); (3) time-driven exits: lateness of the published
  * exit behind its due instant with N re-checks pending.
  *   set -a; eval "$(bash infra/stack.sh env)"; set +a; pnpm bench:segmenter
- *   (BENCH_SEG_CHANGES=3000 BENCH_SEG_RATE=500 BENCH_SEG_EXITS=2000 BENCH_SEG_PENDING=20000)
+ *   (BENCH_SEG_CHANGES=3000 BENCH_SEG_RATE=500 BENCH_SEG_EXITS=2000 BENCH_SEG_PENDING=100000)
  */
 import path from 'node:path';
 import { loadConfig } from '@pulse/config';
@@ -31,7 +31,7 @@ import { printTable, writeResults, type Figure } from '../lib/report';
 const CHANGES = Number(process.env.BENCH_SEG_CHANGES ?? 3000);
 const RATE = Number(process.env.BENCH_SEG_RATE ?? 500);
 const EXITS = Number(process.env.BENCH_SEG_EXITS ?? 2000);
-const PENDING = Number(process.env.BENCH_SEG_PENDING ?? 20_000);
+const PENDING = Number(process.env.BENCH_SEG_PENDING ?? 100_000);
 const DAY = 86_400_000;
 const SEGMENTS = path.resolve(__dirname, '../../config/segments');
 const { set } = loadSegments(readSegmentFiles(SEGMENTS));

@@ -49,4 +49,6 @@ export type {
   VersionInfo,
 } from './segment-set';
 export { ev, snapshotFrom } from './snapshot-from';
+export { parseYamlTree } from './yaml-tree';
+export type { MapEntry, TreeNode } from './yaml-tree';
 export type { SnapshotInput } from './snapshot-from';

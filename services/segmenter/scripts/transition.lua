@@ -2,7 +2,7 @@
 -- version it evaluated (the idempotency watermark) and the outbox of changes to publish.
 -- KEYS: 1 prof (hash v, snap), 2 seg (hash segment → member|version|since|flip), 3 hist (list),
 --       4 out (list of SegmentChange JSON not yet published)
--- ARGV[1] cause: 'event' | 'clock' | 'merge'
+-- ARGV[1] cause: 'event' | 'clock' | 'definition' | 'merge'
 -- ARGV[2] profile version evaluated
 -- ARGV[3] snapshot JSON to store ('' = keep)
 -- ARGV[4] at: when membership changed (ms)
@@ -11,7 +11,8 @@
 -- ARGV[7] triggering event time ('' = none)
 -- ARGV[8] history entries kept
 -- ARGV[9..] 4-tuples: segment id, segment version, member (1/0), next flip ms ('' = never)
--- An 'event' or 'merge' applies only above the stored version; a 'clock' re-check only at it.
+-- An 'event' or 'merge' applies only above the stored version; a 'clock' re-check or a
+-- 'definition' re-evaluation (a segment file was edited) only at it.
 -- Returns { applied (1/0), earliest next flip ('' = none), outbox entries (all unpublished) }
 local prof, seg, hist, out = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local cause, version, at = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[4])
@@ -29,7 +30,7 @@ local function reply(applied)
 end
 
 local stored = tonumber(redis.call('HGET', prof, 'v') or '0')
-if cause == 'clock' then
+if cause == 'clock' or cause == 'definition' then
   if version ~= stored then return reply(0) end
 elseif version <= stored then
   return reply(0)

@@ -16,7 +16,7 @@ import { createDistributions } from './distributions';
 import { createApiHandler } from './http-api';
 import { createSegmenterKeys } from './keys';
 import { createProcessor, type Processor } from './processor';
-import { loadSegments, readSegmentFiles } from './segment-files';
+import { createSegmentReloader, type SegmentReloader } from './segment-reload';
 import { createSegmenterMetrics } from './segmenter-metrics';
 import { createSegmentStore, type SegmentStore } from './store';
 
@@ -27,6 +27,8 @@ export interface Segmenter extends StartedService {
   store: SegmentStore;
   /** The re-check timers (id = customer id). */
   scheduler: Scheduler;
+  /** The live definitions: reload, current set, problems, re-evaluation progress. */
+  segments: SegmentReloader;
 }
 
 /**
@@ -41,14 +43,20 @@ export async function startSegmenter(
   const keys = createSegmenterKeys(config.redisPrefix);
   const store = createSegmentStore({ redis, keys, historyLimit: config.historyLimit });
   await store.prepare();
-  const previous = await store.versions();
-  const { set, problems } = loadSegments(
-    readSegmentFiles(path.resolve(config.segmentsDir)),
-    previous,
-  );
-  for (const problem of problems) logger.error({ problem }, 'invalid segment file skipped');
-  await store.saveVersions(new Map(set.segments.map((s) => [s.id, s.version])));
-  logger.info({ segments: set.segments.length, problems: problems.length }, 'segments loaded');
+  // The reloader is wired before the processor exists; its callbacks run only after start.
+  const wired: { processor?: Processor } = {};
+  const segmenterMetrics = createSegmenterMetrics(metrics);
+  const segments = createSegmentReloader({
+    dir: path.resolve(config.segmentsDir),
+    store,
+    logger,
+    clock,
+    reevaluate: (id) => (wired.processor as Processor).reevaluate(id), // set below
+    activate: (next) => wired.processor?.useSet(next),
+    progress: (done, total) => segmenterMetrics.reevaluation(done, total),
+  });
+  await segments.start();
+  const { set } = segments.current();
 
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'segmenter', logger });
   const serde = createAvroSerde({
@@ -76,14 +84,14 @@ export async function startSegmenter(
     clock,
     metrics,
   });
-  const processor = createProcessor({
+  const live = createProcessor({
     set,
     store,
     distributions,
     scheduler,
     clock,
     logger,
-    metrics: createSegmenterMetrics(metrics),
+    metrics: segmenterMetrics,
     publish: async (changes) => {
       await Promise.all(
         changes.map((value) =>
@@ -95,8 +103,9 @@ export async function startSegmenter(
       );
     },
   });
+  wired.processor = live;
   scheduler.startWorker({
-    handler: async (timer) => void (await processor.recheck(timer.id, timer.dueAt)),
+    handler: async (timer) => void (await live.recheck(timer.id, timer.dueAt)),
     leaseMs: config.leaseMs,
     pollMs: config.pollMs,
     concurrency: config.concurrency,
@@ -113,18 +122,18 @@ export async function startSegmenter(
     sessionTimeout: config.sessionTimeoutMs,
     registry: metrics.registry,
     clock,
-    handleBatch: async (records) =>
-      void (await processor.handleChanges(records.map((r) => r.value))),
+    handleBatch: async (records) => void (await live.handleChanges(records.map((r) => r.value))),
   });
   await consumer.start();
+  if (config.watchSegments) segments.watch();
   return {
-    processor,
+    processor: live,
     store,
     scheduler,
     readiness: { redis: () => pingRedis(redis) },
+    segments,
     httpHandler: createApiHandler({
-      set,
-      problems,
+      segments: () => segments.current(),
       store,
       logger,
       adminToken: config.adminToken,
@@ -133,6 +142,7 @@ export async function startSegmenter(
     close: async () => {
       await closeAll(
         [
+          ['segment reloads', () => segments.close()],
           ['consumer', () => consumer.close()],
           ['re-check worker', () => scheduler.close()],
           ['producer', () => producer.close()],

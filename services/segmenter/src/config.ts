@@ -27,6 +27,11 @@ export const segmenterConfigSpec = defineConfig({
     default: 'config/segments',
     doc: 'Directory of segment files, read at start (invalid files are reported and skipped).',
   }),
+  watchSegments: env.bool({
+    env: 'SEGMENTER_WATCH_SEGMENTS',
+    default: true,
+    doc: 'Reload the segment files when they change (new versions, background re-evaluation).',
+  }),
   historyLimit: env.int({
     env: 'SEGMENTER_HISTORY_LIMIT',
     default: 500,

@@ -24,7 +24,8 @@ export function createDistributions(options: {
   metrics: readonly Metric[];
   refreshMs: number;
 }) {
-  const { redis, keys, metrics } = options;
+  const { redis, keys } = options;
+  let metrics = options.metrics;
   let current: Distributions = new Map();
   let cuts = new Map<string, Record<number, number>>();
   let readAt = -Infinity;
@@ -44,6 +45,12 @@ export function createDistributions(options: {
 
   return {
     current: (): Distributions => current,
+
+    /** The metrics of a reloaded segment set (the next refresh reads their cuts). */
+    useMetrics(next: readonly Metric[]): void {
+      metrics = next;
+      readAt = -Infinity;
+    },
 
     /** Records customers' current values (undefined: leaves the population). */
     async record(

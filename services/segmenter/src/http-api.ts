@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@pulse/core';
-import type { SegmentSet } from '@pulse/rules';
+import type { SegmentsNow } from './segment-reload';
 import type { SegmentStore } from './store';
 
 export interface ApiOptions {
-  set: SegmentSet;
-  problems: readonly string[];
+  /** The live definitions (they change when a segment file is edited). */
+  segments: () => SegmentsNow;
   store: SegmentStore;
   logger: Logger;
   /** When set, requests need `Authorization: Bearer <token>`. */
@@ -34,29 +34,32 @@ type Route = (url: URL, match: RegExpExecArray) => Promise<[number, unknown]>;
  * `GET /v1/profiles/:id/segments` (canonical customer id: current memberships + history).
  */
 export function createApiHandler(options: ApiOptions) {
-  const { set, store } = options;
+  const { store } = options;
   const routes: [RegExp, Route][] = [
     [
       /^\/v1\/segments$/,
       async () => {
-        const sizes = await store.sizes(set.segments.map((s) => s.id));
+        const { set, problems, keptPrevious, reevaluation } = options.segments();
+        const ids = set.segments.map((s) => s.id);
+        const [sizes, versions] = await Promise.all([store.sizes(ids), store.versionHistory(ids)]);
         const segments = set.segments.map((s, i) => ({
           id: s.id,
           name: s.name,
           description: s.description,
           file: s.file,
           version: s.version,
+          versions: versions[i] ?? [],
           size: sizes[i] ?? 0,
           reads: s.reads,
         }));
-        return [200, { segments, problems: options.problems }];
+        return [200, { segments, problems, keptPrevious, reevaluation }];
       },
     ],
     [
       /^\/v1\/segments\/([^/]+)\/members$/,
       async (url, m) => {
         const id = decodeURIComponent(m[1] ?? '');
-        if (!set.get(id)) return [404, { error: 'unknown_segment', id }];
+        if (!options.segments().set.get(id)) return [404, { error: 'unknown_segment', id }];
         const offset = intParam(url, 'offset', 0, Number.MAX_SAFE_INTEGER);
         const limit = intParam(url, 'limit', 100, 1000) || 100;
         const page = await store.members(id, offset, limit);

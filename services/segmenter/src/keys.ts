@@ -13,6 +13,8 @@ import { createKeyspace, type Keyspace } from '@pulse/redis';
  * - `members:{segment}` zset customer → entered at; `sizes:{segment}` hash hour → size
  * - `dist:{metric}` zset customer → current metric value (the live population distribution)
  * - `defs` hash segment id → `{hash, number}` JSON (versions across restarts)
+ * - `versions:{segment}` hash version number → `{hash, number, file, loadedAt}` JSON (every
+ *   version ever loaded, so an edit keeps the old one readable)
  */
 export interface SegmenterKeys {
   readonly keyspace: Keyspace;
@@ -21,6 +23,10 @@ export interface SegmenterKeys {
   sizes(segmentId: string): string;
   distribution(metricId: string): string;
   definitions(): string;
+  versions(segmentId: string): string;
+  /** SCAN pattern of every customer's `prof` key, and the customer id of one such key. */
+  profilePattern(): string;
+  customerOfProfileKey(key: string): string | undefined;
 }
 
 export function createSegmenterKeys(prefix: string): SegmenterKeys {
@@ -37,5 +43,12 @@ export function createSegmenterKeys(prefix: string): SegmenterKeys {
     sizes: (segmentId) => keyspace.tagged(`seg:${segmentId}`, 'sizes'),
     distribution: (metricId) => keyspace.tagged(`dist:${metricId}`, 'values'),
     definitions: () => keyspace.plain('defs'),
+    versions: (segmentId) => keyspace.tagged(`seg:${segmentId}`, 'versions'),
+    profilePattern: () => `${keyspace.prefix}:{*}:prof`,
+    customerOfProfileKey: (key) => {
+      const head = `${keyspace.prefix}:{`;
+      if (!key.startsWith(head) || !key.endsWith('}:prof')) return undefined;
+      return key.slice(head.length, -'}:prof'.length);
+    },
   };
 }

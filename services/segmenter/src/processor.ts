@@ -43,7 +43,9 @@ const ALL = null;
  * outbox is published, settled into the member sets, and the next re-check scheduled.
  */
 export function createProcessor(options: ProcessorOptions) {
-  const { set, store, distributions, scheduler, clock } = options;
+  const { store, distributions, scheduler, clock } = options;
+  // Swapped by a segment reload; each batch and re-check reads it once, so it sees one set.
+  let set = options.set;
   const limit = options.thresholdRecheckLimit ?? 10_000;
 
   async function finish(
@@ -81,6 +83,38 @@ export function createProcessor(options: ProcessorOptions) {
           'percentile cut moved past more customers than re-checked',
         );
     }
+  }
+
+  async function reevaluate(
+    customerId: string,
+    dueAt: number,
+    cause: 'clock' | 'definition',
+  ): Promise<ProcessReport> {
+    const profile = await store.profile(customerId);
+    if (!profile) return { customers: 0, evaluations: 0, published: 0 };
+    const now = Math.max(clock.now(), dueAt);
+    const snapshot = JSON.parse(profile.snapshot) as ProfileSnapshot; // stored by handleChanges
+    const evaluation = evaluateChange(set, {
+      customerId,
+      snapshot,
+      changed: ALL,
+      memberships: new Set(),
+      distributions: distributions.current(),
+      now,
+    });
+    const request: TransitionRequest = {
+      customerId,
+      cause,
+      version: profile.version,
+      snapshot: '',
+      at: dueAt,
+      eventId: null,
+      eventOccurredAt: null,
+      verdicts: evaluation.verdicts,
+    };
+    const outcomes = await store.transition([request]);
+    const published = await finish([request], outcomes, () => true);
+    return { customers: 1, evaluations: evaluation.evaluated, published };
   }
 
   return {
@@ -169,32 +203,19 @@ export function createProcessor(options: ProcessorOptions) {
     },
 
     /** A re-check due now: time alone may have flipped some rules of this customer. */
-    async recheck(customerId: string, dueAt: number): Promise<ProcessReport> {
-      const profile = await store.profile(customerId);
-      if (!profile) return { customers: 0, evaluations: 0, published: 0 };
-      const now = Math.max(clock.now(), dueAt);
-      const snapshot = JSON.parse(profile.snapshot) as ProfileSnapshot; // stored by handleChanges
-      const evaluation = evaluateChange(set, {
-        customerId,
-        snapshot,
-        changed: ALL,
-        memberships: new Set(),
-        distributions: distributions.current(),
-        now,
-      });
-      const request: TransitionRequest = {
-        customerId,
-        cause: 'clock',
-        version: profile.version,
-        snapshot: '',
-        at: dueAt,
-        eventId: null,
-        eventOccurredAt: null,
-        verdicts: evaluation.verdicts,
-      };
-      const outcomes = await store.transition([request]);
-      const published = await finish([request], outcomes, () => true);
-      return { customers: 1, evaluations: evaluation.evaluated, published };
+    recheck: (customerId: string, dueAt: number) => reevaluate(customerId, dueAt, 'clock'),
+
+    /**
+     * Re-evaluates a stored profile against the current segments after a definition changed
+     * (cause `definition`). Like a re-check it applies only at the stored profile version, so a
+     * live change that got in first wins and nothing is evaluated twice.
+     */
+    reevaluate: (customerId: string) => reevaluate(customerId, clock.now(), 'definition'),
+
+    /** Uses a newly loaded segment set from the next batch / re-check on. */
+    useSet(next: SegmentSet): void {
+      set = next;
+      distributions.useMetrics(next.metrics);
     },
   };
 }

@@ -7,6 +7,8 @@ export interface SegmenterMetrics {
   /** Counts published changes; observes event → publish latency for event-caused ones. */
   published(changes: readonly SegmentChange[], now: number): void;
   members(segmentId: string, size: number): void;
+  /** Progress of the background re-evaluation after a segment edit. */
+  reevaluation(done: number, total: number): void;
 }
 
 export function createSegmenterMetrics(metrics: Metrics): SegmenterMetrics {
@@ -36,7 +38,24 @@ export function createSegmenterMetrics(metrics: Metrics): SegmenterMetrics {
     buckets: [...BUCKETS.latencySeconds],
     registers,
   });
+  const progress = new Gauge({
+    name: metrics.name('reevaluation_progress', 'ratio'),
+    help: 'Share of stored profiles re-evaluated since the last segment edit (1 = done).',
+    registers,
+  });
+  const reevaluated = new Counter({
+    name: metrics.name('reevaluated_profiles', 'total'),
+    help: 'Stored profiles re-evaluated because a segment definition changed.',
+    registers,
+  });
+  let lastDone = 0;
   return {
+    reevaluation(done, total) {
+      if (done < lastDone) lastDone = 0; // a new run
+      reevaluated.inc(done - lastDone);
+      lastDone = done;
+      progress.set(total === 0 ? 1 : done / total);
+    },
     published(changes, now) {
       for (const c of changes) {
         (c.change === 'entered' ? entries : exits).inc({ segment: c.segmentId });

@@ -44,6 +44,12 @@ export interface TransitionOutcome {
   outbox: SegmentChange[];
 }
 
+/** One loaded version of a segment, as kept in its history. */
+export interface StoredVersion extends VersionInfo {
+  file: string;
+  loadedAt: number;
+}
+
 export interface Membership {
   segmentId: string;
   member: boolean;
@@ -251,6 +257,46 @@ export function createSegmentStore(options: {
       return new Map(
         Object.entries(all).map(([id, v]) => [id, JSON.parse(v) as VersionInfo]), // our own JSON
       );
+    },
+
+    /** Records loaded versions in each segment's history (kept when a newer one arrives). */
+    async recordVersions(
+      versions: readonly (VersionInfo & { segmentId: string; file: string })[],
+      loadedAt: number,
+    ): Promise<void> {
+      if (versions.length === 0) return;
+      await exec((p) => {
+        for (const { segmentId, file, hash, number } of versions)
+          p.hsetnx(
+            keys.versions(segmentId),
+            String(number),
+            JSON.stringify({ hash, number, file, loadedAt }),
+          );
+      }, 'recording segment versions');
+    },
+
+    /** Every version of these segments ever loaded, oldest first. */
+    async versionHistory(segmentIds: readonly string[]): Promise<StoredVersion[][]> {
+      const values = await exec(
+        (p) => segmentIds.forEach((id) => p.hvals(keys.versions(id))),
+        'reading segment versions',
+      );
+      return values.map((v) =>
+        ((v as string[]) ?? [])
+          .map((text) => JSON.parse(text) as StoredVersion) // written by recordVersions
+          .sort((a, b) => a.number - b.number),
+      );
+    },
+
+    /** Customer ids with a stored profile, in pages (SCAN: never blocks Redis). */
+    async *customerPages(pageSize = 500): AsyncGenerator<string[]> {
+      const stream = redis.scanStream({ match: keys.profilePattern(), count: pageSize });
+      for await (const page of stream) {
+        const ids = (page as string[])
+          .map((k) => keys.customerOfProfileKey(k))
+          .filter((id): id is string => id !== undefined);
+        if (ids.length > 0) yield ids;
+      }
     },
 
     async saveVersions(versions: ReadonlyMap<string, VersionInfo>): Promise<void> {
