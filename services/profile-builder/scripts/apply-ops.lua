@@ -5,7 +5,8 @@
 -- ARGV[2] mark score: the event's receivedAt (ms)
 -- ARGV[3] marks older than this score are trimmed (ms)
 -- ARGV[4] reply: 'snapshot' (the state after, as dump_state) | 'log' (every write made) | 'none'
--- ARGV[5..] ops as 5-tuples: code, key index, field, a, b (see ops.ts)
+-- ARGV[5..] ops as 5-tuples: code, key index, field, a, b (see ops.ts); the order codes
+--   (oc/or/ox, merge variants mc/mr/mx) are the per-order transitions of orders.lua
 --   Rule aggregates (`g.<id>` fields of p, JSON folded in TypeScript): a leading 'gc' op names
 --   the `!gv` token (the mark that last wrote them, '' = none) the fold started from; when it
 --   differs nothing is written and 3 is returned (the caller refolds from a fresh read). 'gs'
@@ -112,6 +113,8 @@ local function cart_clear(ki, k, at)
   end
 end
 
+local orders = new_orders(put, set_min)
+
 local zcuts = {}
 local function zcut(ki, k)
   local cut = zcuts[ki]
@@ -168,19 +171,21 @@ for i = 5, #ARGV, 5 do
       status = 2
       break
     end
-  elseif code == 'gu' then
-    if redis.call('SISMEMBER', k, f) == 1 then
+  elseif code == 'oc' or code == 'mc' then
+    if orders.complete(f, a) and code == 'oc' then
       status = 2
       break
     end
-  elseif code == 'oc' then
-    if redis.call('SADD', k, 'x:' .. f) == 0 then
+  elseif code == 'or' or code == 'mr' then
+    if orders.refund(f, a, tonumber(b)) and code == 'or' then
       status = 2
       break
     end
-    put(1, 'cancelledOrders', redis.call('HINCRBY', KEYS[1], 'cancelledOrders', 1))
-    -- not counted (yet): the cancellation is recorded, the completion will not count
-    if redis.call('SISMEMBER', k, f) == 0 then break end
+  elseif code == 'ox' or code == 'mx' then
+    if orders.cancel(f, a) and code == 'ox' then
+      status = 2
+      break
+    end
   elseif code == 'di' then
     local cut = tonumber(redis.call('HGET', k, '!cut') or '-1e18')
     if tonumber(b) >= cut then

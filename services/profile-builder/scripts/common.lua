@@ -1,7 +1,7 @@
 -- Shared helpers, prepended to every profile-builder script (not a script of its own).
 -- KEYS order everywhere (one customer, one hash tag):
 --   1 p, 2 days, 3 cart, 4 wish, 5 cats, 6 recent, 7 bought, 8 eopen, 9 eclick, 10 marks,
---   11 orders, 12 ids
+--   11 ord, 12 ids
 
 local function dump_state(full)
   local out = {
@@ -18,7 +18,7 @@ local function dump_state(full)
     out[9] = redis.call('SMEMBERS', KEYS[8])
     out[10] = redis.call('SMEMBERS', KEYS[9])
     out[11] = redis.call('ZRANGE', KEYS[10], 0, -1, 'WITHSCORES')
-    out[12] = redis.call('SMEMBERS', KEYS[11])
+    out[12] = redis.call('HGETALL', KEYS[11])
   else
     out[9] = { tostring(redis.call('SCARD', KEYS[8])) }
     out[10] = { tostring(redis.call('SCARD', KEYS[9])) }

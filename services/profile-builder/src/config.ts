@@ -49,6 +49,12 @@ export const configSpec = defineConfig({
     min: 1,
     doc: 'Most events per pipelined Redis write.',
   }),
+  sessionTimeoutMs: env.duration({
+    env: 'PROFILE_SESSION_TIMEOUT',
+    default: '30s',
+    min: 1000,
+    doc: 'Kafka consumer session timeout (a dead copy loses its partitions after it).',
+  }),
   partitionsConcurrently: env.int({
     env: 'PROFILE_PARTITIONS_CONCURRENTLY',
     default: 2,
@@ -93,6 +99,16 @@ export const configSpec = defineConfig({
     env: 'PROFILE_SEGMENTS_DIR',
     default: 'config/segments',
     doc: 'Segment files whose rule aggregates are maintained (relative to the working directory).',
+  }),
+  tagsFile: env.string({
+    env: 'PROFILE_TAGS_FILE',
+    default: 'config/tags.yaml',
+    doc: 'Behavioural tag definitions (relative to the working directory); checked at start.',
+  }),
+  identityFile: env.string({
+    env: 'PROFILE_IDENTITY_FILE',
+    default: 'config/identity.yaml',
+    doc: 'Fuzzy duplicate detection: weights and thresholds; checked at start.',
   }),
   adminToken: env.string({
     env: 'PROFILE_ADMIN_TOKEN',

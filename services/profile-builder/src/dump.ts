@@ -16,7 +16,8 @@ export interface StateDump {
   clicked: { count: number; members?: string[] };
   /** Full dumps only. */
   marks?: Record<string, number>;
-  orders?: string[];
+  /** The `ord` hash: per-order records (see order-records.ts). */
+  orders?: Record<string, string>;
 }
 
 function strings(value: unknown): string[] {
@@ -69,7 +70,7 @@ export function decodeDump(raw: unknown, full: boolean): StateDump {
   };
   if (full) {
     dump.marks = scores(parts[10]);
-    dump.orders = strings(parts[11]);
+    dump.orders = pairs(parts[11]);
   }
   return dump;
 }

@@ -25,31 +25,29 @@ function opsOf(result: ReturnType<typeof foldEvent>): Op[] {
 }
 
 describe('foldEvent', () => {
-  it('turns an order into exact counters, day buckets and a guard on the order id first', () => {
+  it('turns an order into its per-order record transition, first after the enrichments', () => {
     const ops = opsOf(
       foldEvent(
         orderEvent({ order_id: 'o1', total: 118.24, discount: 10 }, { occurredAt: at }),
         options,
       ),
     );
-    // a cancellation seen first skips it; then the order id counts once
+    // products bought are a set union (a later copy may add to it), then the order id counts once
     expect(ops.slice(0, 2)).toEqual([
-      { op: 'guardUnless', key: 'orders', member: 'x:o1' },
-      { op: 'guard', key: 'orders', member: 'o1' },
+      { op: 'sadd', key: 'bought', member: 'p-1' },
+      { op: 'orderComplete', orderId: 'o1', record: `11824|${at}|1|1|USD|118.24` },
     ]);
     expect(ops).toEqual(
       expect.arrayContaining([
-        { op: 'incr', key: 'p', field: 'orders', by: 1 },
-        { op: 'incr', key: 'p', field: 'spentCents', by: 11824 },
-        { op: 'incr', key: 'p', field: 'discountedOrders', by: 1 },
         { op: 'min', key: 'p', field: 'firstPurchaseAt', value: at },
         { op: 'max', key: 'p', field: 'lastPurchaseAt', value: at },
-        { op: 'dayIncr', metric: 'o', day: utcDay(at), by: 1 },
-        { op: 'dayIncr', metric: 's', day: utcDay(at), by: 11824 },
-        { op: 'sadd', key: 'bought', member: 'p-1' },
         { op: 'incr', key: 'cats', field: 'b:Shoes', by: 1 },
         { op: 'cartClear', at },
       ]),
+    );
+    // the counters are the record's transition (scripts/orders.lua), not separate ops
+    expect(ops.filter((op) => op.op === 'incr' && op.key === 'p' && op.field === 'orders')).toEqual(
+      [],
     );
     expect(ops[ops.length - 1]).toEqual({
       op: 'dayTrim',
@@ -58,11 +56,37 @@ describe('foldEvent', () => {
     });
   });
 
+  it('keys a refund by its refund id when the source sends one, else by its event id', () => {
+    const refund = (extra: string | null, id: string) =>
+      opsOf(
+        foldEvent(
+          orderEvent({ order_id: 'o9', total: 5, extra }, { type: 'Order Refunded', id }),
+          options,
+        ),
+      )[0];
+    expect(refund('{"refund_id":77}', 'e1')).toEqual({
+      op: 'orderRefund',
+      orderId: 'o9',
+      refundKey: '77',
+      cents: 500,
+    });
+    expect(refund(null, 'e2')).toMatchObject({ refundKey: 'e2' });
+    const cancel = opsOf(
+      foldEvent(
+        orderEvent({ order_id: 'o9', total: 5 }, { type: 'Order Cancelled', occurredAt: at }),
+        options,
+      ),
+    );
+    expect(cancel[0]).toEqual({ op: 'orderCancel', orderId: 'o9', at });
+  });
+
   it('converts other currencies into base-currency cents', () => {
     const ops = opsOf(
       foldEvent(orderEvent({ order_id: 'o2', total: 10, currency: 'EUR' }), options),
     );
-    expect(ops).toContainEqual({ op: 'incr', key: 'p', field: 'spentCents', by: 1100 });
+    expect(ops).toContainEqual(
+      expect.objectContaining({ record: expect.stringMatching(/^1100\|/) }),
+    );
   });
 
   it('refuses negative quantities, unknown currencies and currencies without a rate', () => {

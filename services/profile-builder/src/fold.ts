@@ -3,54 +3,25 @@ import {
   unwrapPayload,
   type EmailPayload,
   type IdentifyPayload,
-  type OrderPayload,
   type ProductLine,
   type PulseEvent,
 } from '@pulse/contracts';
+import { Delta, categoryAffinity, productKey } from './delta';
 import {
   AFFINITY_WEIGHTS,
   DAY_METRICS,
   RECENT_PRODUCTS_MS,
-  affinityWeight,
   utcDay,
   type FoldOptions,
 } from './fold-options';
+import { orderCompleted, orderReversed } from './fold-orders';
 import { normalizeEmail } from './identity-ids';
-import { toBaseCents } from './money';
 import type { Op } from './ops';
 import { validateEvent, type EventProblem } from './validate-event';
 
 /** An event as changes to its customer's state, or why it cannot be folded. */
 export type FoldResult =
   { ok: true; ops: Op[]; changed: string[] } | { ok: false; problems: EventProblem[] };
-
-/** Collects ops and the snapshot paths they change. */
-class Delta {
-  readonly ops: Op[] = [];
-  readonly changed = new Set<string>();
-  constructor(readonly at: number) {}
-  add(path: string, ...ops: Op[]): void {
-    this.changed.add(path);
-    this.ops.push(...ops);
-  }
-}
-
-function productKey(line: ProductLine): string | undefined {
-  return line.product_id ?? line.sku ?? line.name ?? undefined;
-}
-
-function categoryAffinity(d: Delta, category: string, weight: number, o: FoldOptions): void {
-  d.add(
-    'aggregates.categories',
-    {
-      op: 'incrFloat',
-      key: 'cats',
-      field: `a:${category}`,
-      by: affinityWeight(weight, d.at, o.affinityHalfLifeMs),
-    },
-    { op: 'max', key: 'cats', field: `l:${category}`, value: d.at },
-  );
-}
 
 function lineJson(line: ProductLine): string {
   const { product_id, sku, name, category, brand, variant, price, currency, url, image_url } = line;
@@ -111,100 +82,6 @@ function wishlistChange(d: Delta, line: ProductLine, on: boolean, o: FoldOptions
     { op: 'lww', key: 'wish', field: `d:${pid}`, value: lineJson(line), at: d.at },
   );
   if (on && line.category) categoryAffinity(d, line.category, AFFINITY_WEIGHTS.wishlist, o);
-}
-
-function orderAmount(order: OrderPayload): number {
-  if (order.total !== null) return order.total;
-  if (order.revenue !== null) return order.revenue;
-  if (order.subtotal !== null) return order.subtotal;
-  return order.products.reduce((sum, l) => sum + (l.price ?? 0) * (l.quantity ?? 1), 0);
-}
-
-function orderCompleted(
-  d: Delta,
-  event: PulseEvent,
-  order: OrderPayload,
-  o: FoldOptions,
-): EventProblem[] {
-  const money = toBaseCents(orderAmount(order), order.currency, o.money);
-  if (!money.ok) return [{ path: 'payload.currency', message: money.reason }];
-  // The order id (else the event id) counts once, whichever event carries it, and not at all
-  // once cancelled.
-  const orderId = order.order_id ?? event.id;
-  d.ops.push({ op: 'guardUnless', key: 'orders', member: `x:${orderId}` });
-  d.ops.push({ op: 'guard', key: 'orders', member: orderId });
-  const day = utcDay(d.at);
-  const discounted = (order.discount ?? 0) > 0 || order.coupon !== null;
-  d.add(
-    'aggregates.purchases',
-    { op: 'incr', key: 'p', field: 'orders', by: 1 },
-    { op: 'incr', key: 'p', field: 'spentCents', by: money.cents },
-    { op: 'min', key: 'p', field: 'firstPurchaseAt', value: d.at },
-    { op: 'max', key: 'p', field: 'lastPurchaseAt', value: d.at },
-    { op: 'dayIncr', metric: 'o', day, by: 1 },
-    { op: 'dayIncr', metric: 's', day, by: money.cents },
-  );
-  if (discounted)
-    d.add('aggregates.purchases', { op: 'incr', key: 'p', field: 'discountedOrders', by: 1 });
-  for (const line of order.products) {
-    const pid = productKey(line);
-    const qty = line.quantity ?? 1;
-    d.add('aggregates.purchases', { op: 'incr', key: 'p', field: 'itemsBought', by: qty });
-    if (pid) d.add('aggregates.purchases', { op: 'sadd', key: 'bought', member: pid });
-    if (line.category) {
-      d.add('aggregates.categories', {
-        op: 'incr',
-        key: 'cats',
-        field: `b:${line.category}`,
-        by: qty,
-      });
-      categoryAffinity(d, line.category, AFFINITY_WEIGHTS.purchase, o);
-    }
-  }
-  d.add('aggregates.cart', { op: 'cartClear', at: d.at });
-  return [];
-}
-
-/**
- * Order Cancelled: the order stops counting (orders, spend, items, discount share; the day
- * buckets of the cancellation's day), once per order id, whichever arrives first.
- * Order Refunded: the refunded amount comes off lifetime value, once per order id.
- */
-function orderReversed(
-  d: Delta,
-  event: PulseEvent,
-  order: OrderPayload,
-  o: FoldOptions,
-): EventProblem[] {
-  const money = toBaseCents(orderAmount(order), order.currency, o.money);
-  if (!money.ok) return [{ path: 'payload.currency', message: money.reason }];
-  const orderId = order.order_id ?? event.id;
-  const path = 'aggregates.purchases';
-  if (event.type === 'Order Refunded') {
-    d.ops.push({ op: 'guard', key: 'orders', member: `r:${orderId}` });
-    d.add(
-      path,
-      { op: 'incr', key: 'p', field: 'refunds', by: 1 },
-      { op: 'incr', key: 'p', field: 'refundedCents', by: money.cents },
-    );
-    return [];
-  }
-  // cancelOrder counts `cancelledOrders` itself (before it knows whether the order counted).
-  d.ops.push({ op: 'cancelOrder', orderId });
-  d.changed.add(path);
-  const day = utcDay(d.at);
-  d.add(
-    path,
-    { op: 'incr', key: 'p', field: 'orders', by: -1 },
-    { op: 'incr', key: 'p', field: 'spentCents', by: -money.cents },
-    { op: 'dayIncr', metric: 'o', day, by: -1 },
-    { op: 'dayIncr', metric: 's', day, by: -money.cents },
-  );
-  if ((order.discount ?? 0) > 0 || order.coupon !== null)
-    d.add(path, { op: 'incr', key: 'p', field: 'discountedOrders', by: -1 });
-  const items = order.products.reduce((sum, l) => sum + (l.quantity ?? 1), 0);
-  if (items > 0) d.add(path, { op: 'incr', key: 'p', field: 'itemsBought', by: -items });
-  return [];
 }
 
 /** Opens and clicks fold alike: counters (human or machine), unique sends, last time, daily bucket. */
@@ -394,6 +271,11 @@ function pageEvent(d: Delta, event: PulseEvent, o: FoldOptions): void {
   }
 }
 
+const GUARDS = new Set<Op['op']>(['guard', 'orderComplete', 'orderRefund', 'orderCancel']);
+const isGuard = (op: Op): boolean => GUARDS.has(op.op);
+const writesDays = (op: Op): boolean =>
+  op.op === 'dayIncr' || op.op === 'orderComplete' || op.op === 'orderCancel';
+
 /**
  * The fold: one event as order-independent changes to its customer's state (pure; no clock —
  * every time comes from the event). Identity links (identify/alias) are resolved by the caller;
@@ -417,12 +299,11 @@ export function foldEvent(event: PulseEvent, options: FoldOptions): FoldResult {
     trait(d, 'group', { group_id: payload.value.group_id, name: payload.value.name });
   }
   const trimBelow = utcDay(d.at) - options.bucketDays;
-  if (d.ops.some((op) => op.op === 'dayIncr')) {
+  if (d.ops.some(writesDays)) {
     d.ops.push({ op: 'dayTrim', metrics: DAY_METRICS, below: trimBelow });
   }
-  // Guards go first: a change already counted must skip every op of its event.
-  const isGuard = (op: Op) =>
-    op.op === 'guard' || op.op === 'guardUnless' || op.op === 'cancelOrder';
-  const ops = [...d.ops.filter(isGuard), ...d.ops.filter((op) => !isGuard(op))];
+  // Guards go first (after the idempotent enrichments): a change already counted must skip
+  // every other op of its event.
+  const ops = [...d.first, ...d.ops.filter(isGuard), ...d.ops.filter((op) => !isGuard(op))];
   return { ok: true, ops, changed: [...d.changed].sort() };
 }

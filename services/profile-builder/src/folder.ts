@@ -1,16 +1,18 @@
 import type { ProfileChange, PulseEvent } from '@pulse/contracts';
 import { PulseError, type Clock, type Logger } from '@pulse/core';
-import { changeRecord, tombstoneRecord } from './change-records';
-import type { StateDump } from './dump';
+import { Batch, type FoldReport } from './batch';
+import { tombstoneRecord } from './change-records';
 import { foldEvent } from './fold';
 import type { FoldOptions } from './fold-options';
 import { chooseSurvivor, eventIdentities, identity } from './identity-ids';
+import { tombstoneVersion, unfinishedMerges } from './merge-resume';
 import { mergeOps } from './merge-ops';
-import type { PopulationDimension } from './keys';
+import { populationUpdates } from './population';
+import { changedPeople, findDuplicates, type DuplicateDetection } from './duplicates';
 import type { Op } from './ops';
 import { mergeRuleAggregateOps, ruleAggregateOps, type RuleAggregates } from './rule-aggregates';
 import type { AggregateSpec } from '@pulse/rules';
-import type { ApplyOutcome, ApplyRequest, LinkRequest, ProfileStore } from './store';
+import type { ApplyRequest, LinkRequest, ProfileStore } from './store';
 
 export interface FolderOptions {
   store: ProfileStore;
@@ -21,14 +23,11 @@ export interface FolderOptions {
   aggregates?: readonly AggregateSpec[];
   /** Sends change records; resolves once acked. */
   publish(changes: ProfileChange[]): Promise<void>;
+  /** Fuzzy duplicate detection among known customers (off when absent). */
+  duplicates?: DuplicateDetection;
 }
 
-export interface FoldReport {
-  applied: number;
-  duplicates: number;
-  merges: number;
-  published: number;
-}
+export type { FoldReport } from './batch';
 
 /** Thrown for an event whose content makes no sense (it goes to the DLQ with this reason). */
 export const PROFILE_EVENT_INVALID = 'PROFILE_EVENT_INVALID';
@@ -74,55 +73,6 @@ export function createFolder(options: FolderOptions) {
   const specs = options.aggregates ?? [];
   const specIds = specs.map((s) => s.id);
 
-  class Batch {
-    readonly changes: ProfileChange[] = [];
-    readonly latest = new Map<string, StateDump>();
-    readonly acks = new Map<string, number>();
-    readonly removed = new Set<string>();
-    readonly report: FoldReport = { applied: 0, duplicates: 0, merges: 0, published: 0 };
-    /** Paths changed by a customer's earlier events of this batch (its last one publishes). */
-    readonly pendingChanged = new Map<string, Set<string>>();
-
-    record(
-      customerId: string,
-      outcome: ApplyOutcome,
-      event: PulseEvent | null,
-      changed: string[],
-      mergedFrom?: string[],
-    ): void {
-      if (outcome.status === 'moved' || outcome.status === 'conflict') return;
-      const pending = this.pendingChanged.get(customerId) ?? new Set<string>();
-      if (outcome.status === 'applied') for (const c of changed) pending.add(c);
-      if (!outcome.dump) {
-        this.pendingChanged.set(customerId, pending);
-        // Not the customer's last event of the batch: that one publishes the snapshot.
-        if (outcome.status === 'applied') this.report.applied += 1;
-        else this.report.duplicates += 1;
-        return;
-      }
-      this.pendingChanged.delete(customerId);
-      for (const c of changed) pending.add(c);
-      this.latest.set(customerId, outcome.dump);
-      if (outcome.status === 'applied') this.report.applied += 1;
-      else this.report.duplicates += 1;
-      const acked = Number(outcome.dump.p['!acked'] ?? 0);
-      // A redelivered event republishes the current snapshot only if its change was never acked.
-      if (outcome.status !== 'applied' && acked >= outcome.version) return;
-      const change = changeRecord({
-        customerId,
-        version: outcome.version,
-        dump: outcome.dump,
-        event,
-        changed: [...pending].sort(),
-        at: clock.now(),
-        mergedFrom,
-      });
-      this.changes.push(change);
-      this.acks.set(customerId, Math.max(this.acks.get(customerId) ?? 0, outcome.version));
-    }
-  }
-
-  /** Applies requests, following merged-away customers to their survivors. */
   /**
    * Folds each event into its customer's rule aggregates, in order (customers' aggregates read
    * once), and puts the resulting ops into the requests.
@@ -149,10 +99,11 @@ export function createFolder(options: FolderOptions) {
     batch: Batch,
     items: Work[],
     links: LinkRequest[] = [],
-  ): Promise<{ previous: (string | null)[]; finalIds: string[] }> {
+  ): Promise<{ previous: (string | null)[]; finalIds: string[]; statuses: string[] }> {
     let pending = items;
     let previous: (string | null)[] = [];
     const finalIds = items.map((i) => i.request.customerId);
+    const statuses = items.map(() => 'pending');
     const index = new Map(items.map((item, i) => [item, i]));
     for (let hop = 0; pending.length > 0; hop += 1) {
       if (hop > MAX_HOPS)
@@ -182,13 +133,15 @@ export function createFolder(options: FolderOptions) {
           index.set(moved, index.get(item) ?? 0);
           finalIds[index.get(item) ?? 0] = outcome.into;
           next.push(moved);
-        } else
+        } else {
+          statuses[index.get(item) ?? 0] = outcome.status;
           batch.record(item.request.customerId, outcome, item.event, item.changed, item.mergedFrom);
+        }
       });
       pending = next;
       await withRuleAggregates(pending);
     }
-    return { previous, finalIds };
+    return { previous, finalIds, statuses };
   }
 
   async function merge(
@@ -235,7 +188,7 @@ export function createFolder(options: FolderOptions) {
     batch.latest.delete(loser);
     batch.removed.add(loser);
     batch.changes.push(
-      tombstoneRecord(loser, Number(marked.dump.p['!v'] ?? 0) + 1, target, cause, clock.now()),
+      tombstoneRecord(loser, tombstoneVersion(marked.dump), target, cause, clock.now()),
     );
     batch.report.merges += 1;
     options.logger.info({ loser, survivor: target, eventId: cause.id }, 'customers merged');
@@ -275,8 +228,13 @@ export function createFolder(options: FolderOptions) {
     const changed = [...item.changed, 'identities'];
     const work: Work[] = [{ request, event, changed, refold: { ops: [...request.ops], changed } }];
     await withRuleAggregates(work);
-    const { previous, finalIds } = await applyAll(batch, work, links);
+    const { previous, finalIds, statuses } = await applyAll(batch, work, links);
     await settleLinkRaces(batch, links, previous, event, finalIds[0] ?? target);
+    // A redelivered link event: a merge it caused may have stopped before its tombstone was
+    // published (or before its drop); finishing it again is idempotent and announces it.
+    if (statuses[0] === 'duplicate')
+      for (const m of await unfinishedMerges(store, ids))
+        await merge(batch, m.loser, m.into, event);
   }
 
   /** A mapping another consumer created first: the customer we used merges with that one. */
@@ -358,29 +316,10 @@ export function createFolder(options: FolderOptions) {
   async function finish(batch: Batch): Promise<void> {
     if (batch.changes.length > 0) await options.publish(batch.changes);
     batch.report.published = batch.changes.length;
-    const population: {
-      customerId: string;
-      dimension: PopulationDimension;
-      value: number | null;
-    }[] = [...batch.latest].flatMap(([customerId, dump]) => {
-      const orders = Number(dump.p.orders ?? 0);
-      if (orders <= 0) return [];
-      return [
-        { customerId, dimension: 'recency' as const, value: Number(dump.p.lastPurchaseAt ?? 0) },
-        { customerId, dimension: 'frequency' as const, value: orders },
-        {
-          customerId,
-          dimension: 'monetary' as const,
-          value: Number(dump.p.spentCents ?? 0) - Number(dump.p.refundedCents ?? 0),
-        },
-      ];
-    });
-    for (const loser of batch.removed) {
-      for (const dimension of ['recency', 'frequency', 'monetary'] as const)
-        population.push({ customerId: loser, dimension, value: null });
-    }
+    const population = populationUpdates(batch.latest, batch.removed);
     const acks = [...batch.acks].map(([customerId, version]) => ({ customerId, version }));
-    await store.updatePopulation(population, acks);
+    // Published: the tombstones of this batch's merges need not be announced again.
+    await store.updatePopulation(population, acks, [...batch.removed]);
   }
 
   return {
@@ -403,13 +342,20 @@ export function createFolder(options: FolderOptions) {
         }
         items.push({ event, ops: result.ops, changed: result.changed });
       }
-      const batch = new Batch();
+      const batch = new Batch(clock);
       const simple = items.filter((i) => !isLinking(i.event));
       const linking = [
         ...items.filter((i) => isLinking(i.event)),
         ...(await fastPath(batch, simple)),
       ];
       for (const item of linking) await link(batch, item);
+      if (options.duplicates) {
+        const people = changedPeople(batch.changes, batch.latest);
+        for (const m of await findDuplicates(options.duplicates, people, clock.now())) {
+          const cause = batch.causes.get(m.loser) ?? batch.causes.get(m.survivor);
+          if (cause) await merge(batch, m.survivor, m.loser, cause);
+        }
+      }
       await finish(batch);
       return batch.report;
     },

@@ -2,13 +2,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock, Logger } from '@pulse/core';
 import type { FoldOptions } from './fold-options';
 import { readProfile } from './profile-reader';
+import type { DuplicateStore } from './duplicate-store';
 import type { ProfileStore } from './store';
+import type { TagDefinition } from './tags';
 
 export interface ApiOptions {
   store: ProfileStore;
   fold: FoldOptions;
   clock: Clock;
   logger: Logger;
+  tags: readonly TagDefinition[];
+  duplicates: DuplicateStore;
   /** When set, requests need `Authorization: Bearer <token>`. */
   adminToken?: string;
 }
@@ -21,12 +25,24 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-/** `GET /v1/profiles/:id` (userId, anonymousId or email) → the profile JSON; 404 when unknown. */
+/** Probable duplicates listed for review, highest score first, without pairs merged since. */
+async function listDuplicates(options: ApiOptions, limit: number) {
+  const pairs = await options.duplicates.listed(limit);
+  const ids = pairs.flatMap((p) => [p.a, p.b]);
+  const fences = await options.store.fences(ids);
+  return pairs.filter((_, i) => !fences[i * 2]?.into && !fences[i * 2 + 1]?.into);
+}
+
+/**
+ * `GET /v1/profiles/:id` (userId, anonymousId or email) → the profile JSON; 404 when unknown.
+ * `GET /v1/duplicates?limit=N` → `{ duplicates: [{ a, b, score, reasons, at }] }` (review list).
+ */
 export function createApiHandler(options: ApiOptions) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const match = /^\/v1\/profiles\/([^/]+)$/.exec(url.pathname);
-    if (!match?.[1])
+    const duplicates = url.pathname === '/v1/duplicates';
+    if (!match?.[1] && !duplicates)
       return send(res, 404, { error: 'not_found', message: `no route ${url.pathname}` });
     if (req.method !== 'GET') return send(res, 405, { error: 'method_not_allowed' });
     if (options.adminToken && req.headers.authorization !== `Bearer ${options.adminToken}`) {
@@ -35,8 +51,21 @@ export function createApiHandler(options: ApiOptions) {
         message: 'set Authorization: Bearer <PROFILE_ADMIN_TOKEN>',
       });
     }
-    const id = decodeURIComponent(match[1]);
-    readProfile(options.store, options.fold, id, options.clock.now())
+    if (duplicates) {
+      const limit = Math.min(
+        1000,
+        Math.max(1, Number(url.searchParams.get('limit') ?? 100) || 100),
+      );
+      listDuplicates(options, limit)
+        .then((list) => send(res, 200, { duplicates: list }))
+        .catch((err: unknown) => {
+          options.logger.error({ err }, 'duplicate list failed');
+          send(res, 503, { error: 'unavailable' });
+        });
+      return;
+    }
+    const id = decodeURIComponent(match?.[1] ?? '');
+    readProfile(options.store, options.fold, id, options.clock.now(), options.tags)
       .then((profile) =>
         profile ? send(res, 200, profile) : send(res, 404, { error: 'unknown_customer', id }),
       )

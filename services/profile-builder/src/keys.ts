@@ -13,7 +13,8 @@ import { createKeyspace, type Keyspace } from '@pulse/redis';
  * - `bought` set: product ids bought
  * - `eopen` / `eclick` sets: send ids opened / clicked (unique opens and clicks)
  * - `marks`  zset: applied event ids (and `merge:<id>` marks) → receivedAt, trimmed by age
- * - `orders` set: order ids counted (an order is counted once)
+ * - `ord`    hash: per-order records (see order-records.ts): `o:<id>` status, amount, time, …;
+ *             `r:<id>|<refund key>` each refund once; `t:<id>` refunds total
  * - `ids`    set: the identities (`u:…`, `a:…`, `e:…`) that resolve to this customer
  */
 export const CUSTOMER_KEYS = [
@@ -27,7 +28,7 @@ export const CUSTOMER_KEYS = [
   'eopen',
   'eclick',
   'marks',
-  'orders',
+  'ord',
   'ids',
 ] as const;
 
@@ -52,6 +53,11 @@ export interface ProfileKeys {
   /** identity → canonical customer id (a string key of its own). */
   identity(identity: string): string;
   population(dimension: PopulationDimension): string;
+  /** Duplicate detection: blocking key → known customer ids (a set). */
+  duplicateBlock(block: string): string;
+  /** Pairs `a|b` listed for review → score (zset), and their details (hash of JSON). */
+  duplicateReview(): string;
+  duplicateReviewInfo(): string;
 }
 
 /** The only place profile-builder's Redis keys are built. */
@@ -62,5 +68,8 @@ export function createProfileKeys(prefix: string): ProfileKeys {
     customer: (customerId) => CUSTOMER_KEYS.map((name) => keyspace.tagged(customerId, name)),
     identity: (identity) => keyspace.plain('id', identity),
     population: (dimension) => keyspace.plain('pop', dimension),
+    duplicateBlock: (block) => keyspace.plain('dupb', block),
+    duplicateReview: () => keyspace.plain('dup', 'review'),
+    duplicateReviewInfo: () => keyspace.plain('dup', 'review-info'),
   };
 }

@@ -1,7 +1,9 @@
 import type { StateDump } from './dump';
 import { AGGREGATE_FIELD, AGGREGATE_TOKEN, type Op } from './ops';
+import { orderMergeOps } from './order-records';
 
-const META = new Set(['!v', '!acked', '!into', AGGREGATE_TOKEN]);
+// Not state to add up: versions, acks, the merge fence and its tombstone bookkeeping.
+const META = new Set(['!v', '!acked', '!into', '!tv', '!tacked', AGGREGATE_TOKEN]);
 
 function mainFieldOps(p: Record<string, string>): Op[] {
   const ops: Op[] = [];
@@ -69,7 +71,8 @@ function categoryOps(cats: Record<string, string>): Op[] {
 /**
  * The ops that fold a merged-away customer's whole state (a full dump) into the survivor:
  * counters add, first/last times take min/max, traits keep the later write by event time, sets
- * unite — so nothing is lost, and with the idempotency marks moved too, nothing counts twice.
+ * unite, order records replay (an order both counted counts once) — so nothing is lost, and with
+ * the idempotency marks moved too, nothing counts twice.
  */
 export function mergeOps(loser: StateDump): Op[] {
   const ops: Op[] = [
@@ -85,12 +88,12 @@ export function mergeOps(loser: StateDump): Op[] {
   for (const member of loser.ids) ops.push({ op: 'sadd', key: 'ids', member });
   for (const member of loser.opened.members ?? []) ops.push({ op: 'sadd', key: 'eopen', member });
   for (const member of loser.clicked.members ?? []) ops.push({ op: 'sadd', key: 'eclick', member });
-  for (const member of loser.orders ?? []) ops.push({ op: 'sadd', key: 'orders', member });
   for (const [member, score] of Object.entries(loser.marks ?? {}))
     ops.push({ op: 'zmax', key: 'marks', member, score });
   if (loser.recentCut !== undefined)
     ops.push({ op: 'ztrim', key: 'recent', below: loser.recentCut });
   const cut = loser.days['!cut'];
+  ops.push(...orderMergeOps(loser.orders ?? {}, cut === undefined ? undefined : Number(cut)));
   if (cut !== undefined)
     ops.push({ op: 'dayTrim', metrics: ['o', 's', 'ed', 'eo', 'ec'], below: Number(cut) });
   return ops;

@@ -20,17 +20,17 @@ export type Op =
   /** ZREMRANGEBYSCORE below `below` (exclusive). */
   | { op: 'ztrim'; key: CustomerKey; below: number }
   | { op: 'sadd'; key: CustomerKey; member: string }
-  /** SADD; when the member was already there, the rest of the ops are skipped (e.g. order ids). */
+  /** SADD; when the member was already there, the rest of the ops are skipped. */
   | { op: 'guard'; key: CustomerKey; member: string }
-  /** When the member is there, the rest of the ops are skipped (e.g. an order cancelled first). */
-  | { op: 'guardUnless'; key: CustomerKey; member: string }
   /**
-   * Cancels an order by id, once: records `x:<id>` in the orders set and counts
-   * `cancelledOrders`; the rest of the ops (the
-   * negative adjustments) run only if the order was already counted. A completion arriving
-   * after its cancellation is not counted (see `guardUnless`), so any order gives one result.
+   * Per-order transitions on the `ord` hash (see order-records.ts and scripts/orders.lua). An
+   * order id counts once whichever event brings it; refunds and cancellations of an order not
+   * seen yet are kept and applied when it arrives. `merge` ops replay a merged-away customer's
+   * records and never skip the rest; otherwise a transition already made skips the rest.
    */
-  | { op: 'cancelOrder'; orderId: string }
+  | { op: 'orderComplete'; orderId: string; record: string; merge?: boolean }
+  | { op: 'orderRefund'; orderId: string; refundKey: string; cents: number; merge?: boolean }
+  | { op: 'orderCancel'; orderId: string; at: number; merge?: boolean }
   /** Adds to a day bucket `<metric>:<day>` unless the day was already trimmed. */
   | { op: 'dayIncr'; metric: string; day: number; by: number }
   /** Drops day buckets of `metrics` older than `below`. */
@@ -94,11 +94,14 @@ export function encodeOps(ops: readonly Op[]): string[] {
       case 'guard':
         push('g', op.key, op.member, '');
         break;
-      case 'guardUnless':
-        push('gu', op.key, op.member, '');
+      case 'orderComplete':
+        push(op.merge ? 'mc' : 'oc', 'ord', op.orderId, op.record);
         break;
-      case 'cancelOrder':
-        push('oc', 'orders', op.orderId, '');
+      case 'orderRefund':
+        push(op.merge ? 'mr' : 'or', 'ord', op.orderId, op.refundKey, Math.trunc(op.cents));
+        break;
+      case 'orderCancel':
+        push(op.merge ? 'mx' : 'ox', 'ord', op.orderId, op.at);
         break;
       case 'dayIncr':
         push('di', 'days', `${op.metric}:${op.day}`, Math.trunc(op.by), op.day);

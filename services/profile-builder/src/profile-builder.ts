@@ -14,12 +14,15 @@ import { closeRedis, createRedis, pingRedis, type Redis } from '@pulse/redis';
 import type { Registry } from 'prom-client';
 import type { FoldOptions } from './fold-options';
 import { createFolder, type Folder } from './folder';
+import { createDuplicateStore } from './duplicate-store';
 import { createApiHandler } from './http-api';
+import { loadIdentityConfig } from './identity-config';
 import { createProfileKeys } from './keys';
 import { parseRates } from './money';
 import { loadProfileScripts } from './scripts';
 import { loadAggregateSpecs } from './segment-specs';
 import { createProfileStore, type ProfileStore } from './store';
+import { loadTags } from './tags';
 import type { configSpec } from './config';
 import type { ConfigOf } from '@pulse/config';
 
@@ -65,9 +68,14 @@ export async function startProfileBuilder(deps: ProfileBuilderDeps): Promise<Pro
     connectionName: 'profile-builder',
     autoPipelining: false,
   });
+  // Config files first: a bad one stops the start with every problem and its file:line.
+  const tags = loadTags(path.resolve(config.tagsFile));
+  const duplicateConfig = loadIdentityConfig(path.resolve(config.identityFile));
+  const keys = createProfileKeys(config.keyPrefix);
+  const duplicates = createDuplicateStore(redis, keys);
   const store = createProfileStore({
     redis,
-    keys: createProfileKeys(config.keyPrefix),
+    keys,
     scripts: loadProfileScripts(),
     markRetentionMs: config.markRetention,
     cacheCustomers: config.cacheCustomers,
@@ -89,6 +97,7 @@ export async function startProfileBuilder(deps: ProfileBuilderDeps): Promise<Pro
     clock,
     logger,
     aggregates: loadAggregateSpecs(path.resolve(config.segmentsDir), logger),
+    duplicates: { store: duplicates, config: duplicateConfig },
     publish: async (changes: ProfileChange[]) => {
       await Promise.all(
         changes.map((value) =>
@@ -110,7 +119,7 @@ export async function startProfileBuilder(deps: ProfileBuilderDeps): Promise<Pro
     partitionsConsumedConcurrently: config.partitionsConcurrently,
     registry: deps.registry,
     clock,
-    sessionTimeout: deps.sessionTimeout,
+    sessionTimeout: deps.sessionTimeout ?? config.sessionTimeoutMs,
     handleBatch: async (records) => {
       await folder.foldBatch(records.map((r) => r.value));
     },
@@ -122,7 +131,15 @@ export async function startProfileBuilder(deps: ProfileBuilderDeps): Promise<Pro
     store,
     folder,
     redis,
-    httpHandler: createApiHandler({ store, fold, clock, logger, adminToken: config.adminToken }),
+    httpHandler: createApiHandler({
+      store,
+      fold,
+      clock,
+      logger,
+      tags,
+      duplicates,
+      adminToken: config.adminToken,
+    }),
     readiness: { redis: () => pingRedis(redis) },
     close: () =>
       (closing ??= (async () => {

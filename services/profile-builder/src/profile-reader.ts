@@ -5,6 +5,7 @@ import { profileState } from './profile-state';
 import { profileView, type ProfileView } from './profile-view';
 import { rfmScores } from './rfm';
 import type { ProfileStore } from './store';
+import type { TagDefinition } from './tags';
 
 /**
  * Finds a customer by canonical id (`u:…`), userId, anonymousId or email (in that order) and reads the profile with
@@ -15,6 +16,7 @@ export async function readProfile(
   fold: FoldOptions,
   id: string,
   now: number,
+  tags: readonly TagDefinition[] = [],
 ): Promise<ProfileView | undefined> {
   const candidates = [identity('u', id), identity('a', id)];
   if (id.includes('@')) candidates.push(identity('e', id));
@@ -35,14 +37,15 @@ export async function readProfile(
       const values = [
         state.purchases.lastPurchaseAt,
         state.purchases.orders,
-        Number(read.dump.p.spentCents ?? 0),
+        // net of refunds, as the population's monetary set holds it (population.ts)
+        Number(read.dump.p.spentCents ?? 0) - Number(read.dump.p.refundedCents ?? 0),
       ];
       const [r, f, m] = await Promise.all(
         POPULATION_DIMENSIONS.map((d, i) => store.rank(d, values[i] ?? 0)),
       );
       if (r && f && m) rfm = rfmScores(r, f, m);
     }
-    return profileView(state, now, fold.affinityHalfLifeMs, rfm);
+    return profileView(state, now, fold.affinityHalfLifeMs, rfm, tags);
   }
   return undefined;
 }

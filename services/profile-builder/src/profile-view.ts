@@ -1,6 +1,7 @@
 import { AFFINITY_EPOCH, DAY_MS, utcDay } from './fold-options';
 import type { ProfileState } from './profile-state';
 import type { RfmScores } from './rfm';
+import { evaluateTags, type TagDefinition } from './tags';
 
 export type FunnelStage =
   'visitor' | 'browser' | 'carter' | 'checkout' | 'customer' | 'repeat customer';
@@ -93,34 +94,26 @@ function affinity(
     .sort((a, b) => b.score - a.score || a.category.localeCompare(b.category));
 }
 
-function tags(s: ProfileState, scores: { category: string; score: number }[]): string[] {
-  const out: string[] = [];
-  if (s.purchases.orders >= 2 && (s.purchases.discountShare ?? 0) >= 0.5)
-    out.push('discount-driven');
-  const total = scores.reduce((sum, c) => sum + c.score, 0);
-  const top = scores[0];
-  if (top && total > 0 && top.score / total >= 0.6 && s.browsing.productViews >= 3)
-    out.push(`category-lover:${top.category}`);
-  if (s.email.hardBounces > 0 || s.email.complaints > 0 || s.email.unsubscribed)
-    out.push('unmailable');
-  return out;
-}
-
 const rate = (n: number, d: number): number | null =>
   d > 0 ? Math.round((n / d) * 10_000) / 10_000 : null;
 
-/** Adds what depends on the reading time (pure: `now`, the half-life and RFM come in). */
+/** Adds what depends on the reading time (pure: `now`, the half-life, RFM and the tags come in). */
 export function profileView(
   s: ProfileState,
   now: number,
   halfLifeMs: number,
   rfm: RfmScores | null,
+  tagDefinitions: readonly TagDefinition[] = [],
 ): ProfileView {
   const p = s.purchases;
   const e = s.email;
   const scores = affinity(s, now, halfLifeMs);
   const months =
     p.firstPurchaseAt === null ? null : Math.max(1, (now - p.firstPurchaseAt) / (30.4375 * DAY_MS));
+  const daysSinceLastPurchase =
+    p.lastPurchaseAt === null ? null : Math.floor((now - p.lastPurchaseAt) / DAY_MS);
+  const openRate = rate(e.uniqueOpens, e.delivered);
+  const clickRate = rate(e.uniqueClicks, e.delivered);
   const two = (b: Record<string, number>) => {
     const w = windows(b, now);
     return { last30Days: w.last30Days, thisMonth: w.thisMonth };
@@ -129,14 +122,13 @@ export function profileView(
     ...s,
     asOf: now,
     derived: {
-      daysSinceLastPurchase:
-        p.lastPurchaseAt === null ? null : Math.floor((now - p.lastPurchaseAt) / DAY_MS),
+      daysSinceLastPurchase,
       ordersInWindow: windows(p.ordersByDay, now),
       spendInWindow: windows(p.spendByDay, now),
       ordersPerMonth: months === null ? null : Math.round((p.orders / months) * 100) / 100,
       email: {
-        openRate: rate(e.uniqueOpens, e.delivered),
-        clickRate: rate(e.uniqueClicks, e.delivered),
+        openRate,
+        clickRate,
         deliveredInWindow: two(e.deliveredByDay),
         opensInWindow: two(e.opensByDay),
         clicksInWindow: two(e.clicksByDay),
@@ -148,7 +140,14 @@ export function profileView(
         .map(([pid]) => pid),
       categoryAffinity: scores,
       funnelStage: funnelStage(s),
-      tags: tags(s, scores),
+      tags: evaluateTags(tagDefinitions, {
+        state: s,
+        affinity: scores,
+        daysSinceLastPurchase,
+        openRate,
+        clickRate,
+        rfm,
+      }),
       rfm,
     },
   };

@@ -4,12 +4,20 @@ import { defineScript, type Script } from '@pulse/redis';
 
 const DIR = path.resolve(__dirname, '..', 'scripts');
 
-function load(name: string): Script {
-  const common = readFileSync(path.join(DIR, 'common.lua'), 'utf8');
-  return defineScript(name, common + readFileSync(path.join(DIR, `${name}.lua`), 'utf8'));
+/** Helpers prepended to a script besides common.lua (Lua has no includes in EVAL). */
+const HELPERS: Readonly<Record<string, readonly string[]>> = { 'apply-ops': ['orders'] };
+
+function source(name: string): string {
+  return ['common', ...(HELPERS[name] ?? []), name]
+    .map((part) => readFileSync(path.join(DIR, `${part}.lua`), 'utf8'))
+    .join('');
 }
 
-/** profile-builder's Lua transitions (scripts/*.lua, each prefixed with common.lua). */
+function load(name: string): Script {
+  return defineScript(name, source(name));
+}
+
+/** profile-builder's Lua transitions (scripts/*.lua, each prefixed with common.lua and its helpers). */
 export interface ProfileScripts {
   applyOps: Script;
   mergeMark: Script;
@@ -26,11 +34,8 @@ export function loadProfileScripts(): ProfileScripts {
     mergeDrop: load('merge-drop'),
     readProfile: load('read-profile'),
   };
-  const common = readFileSync(path.join(DIR, 'common.lua'), 'utf8');
   const sources: Record<string, string> = {};
-  for (const name of ['apply-ops', 'merge-mark', 'merge-drop', 'read-profile']) {
-    const source = common + readFileSync(path.join(DIR, `${name}.lua`), 'utf8');
-    sources[name] = source;
-  }
+  for (const name of ['apply-ops', 'merge-mark', 'merge-drop', 'read-profile'])
+    sources[name] = source(name);
   return { ...scripts, sources };
 }

@@ -79,7 +79,13 @@ export interface ProfileStore {
   updatePopulation(
     values: readonly { customerId: string; dimension: PopulationDimension; value: number | null }[],
     acks?: readonly { customerId: string; version: number }[],
+    tombstones?: readonly string[],
   ): Promise<void>;
+  /**
+   * The merge fences of these customer ids, in one round trip: `into` when merged away, `acked`
+   * once its tombstone was published (a fence without it is a merge to finish or re-announce).
+   */
+  fences(customerIds: readonly string[]): Promise<{ into: string | null; acked: boolean }[]>;
   rank(dimension: PopulationDimension, value: number): Promise<{ below: number; total: number }>;
 }
 
@@ -313,10 +319,11 @@ export function createProfileStore(options: StoreOptions): ProfileStore {
       if (code === 0) return { status: 'unknown' };
       return { status: 'found', version: Number(reply[1]), dump: decodeDump(reply[2], false) };
     },
-    async updatePopulation(values, acks = []) {
-      if (values.length === 0 && acks.length === 0) return;
+    async updatePopulation(values, acks = [], tombstones = []) {
+      if (values.length === 0 && acks.length === 0 && tombstones.length === 0) return;
       await exec((p) => {
         for (const a of acks) p.hset(customerKeys(a.customerId)[0] as string, '!acked', a.version);
+        for (const loser of tombstones) p.hset(customerKeys(loser)[0] as string, '!tacked', 1);
         for (const v of values) {
           if (v.value === null) p.zrem(keys.population(v.dimension), v.customerId);
           else p.zadd(keys.population(v.dimension), v.value, v.customerId);
@@ -326,6 +333,16 @@ export function createProfileStore(options: StoreOptions): ProfileStore {
         const entry = cache.get(a.customerId);
         if (entry) entry.dump.p['!acked'] = String(a.version);
       }
+    },
+    async fences(customerIds) {
+      if (customerIds.length === 0) return [];
+      const values = await exec((p) => {
+        for (const id of customerIds) p.hmget(customerKeys(id)[0] as string, '!into', '!tacked');
+      }, 'reading merge fences');
+      return values.map((v) => {
+        const [into, acked] = Array.isArray(v) ? (v as (string | null)[]) : [];
+        return { into: into ?? null, acked: acked !== null && acked !== undefined };
+      });
     },
     async rank(dimension, value) {
       const key = keys.population(dimension);

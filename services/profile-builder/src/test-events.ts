@@ -71,6 +71,8 @@ export function orderEvent(
     currency?: string;
     discount?: number;
     products?: ProductLine[];
+    /** JSON object text of properties outside the schema (e.g. `refund_id`). */
+    extra?: string | null;
   },
   overrides: Partial<PulseEvent> = {},
 ): PulseEvent {
@@ -91,7 +93,7 @@ export function orderEvent(
       coupon: null,
       currency: order.currency ?? 'USD',
       products: order.products ?? [line()],
-      extra: null,
+      extra: order.extra ?? null,
     }),
     ...overrides,
   });
@@ -123,7 +125,15 @@ export function emailEvent(
 }
 
 export function identifyEvent(
-  traits: { email?: string; birthdate?: string; country?: string; first_name?: string },
+  traits: {
+    email?: string;
+    birthdate?: string;
+    country?: string;
+    first_name?: string;
+    last_name?: string;
+    phone?: string;
+    postal_code?: string;
+  },
   overrides: Partial<PulseEvent> = {},
 ): PulseEvent {
   return baseEvent({
@@ -132,14 +142,14 @@ export function identifyEvent(
     payload: wrapPayload('IdentifyPayload', {
       email: traits.email ?? null,
       first_name: traits.first_name ?? null,
-      last_name: null,
-      phone: null,
+      last_name: traits.last_name ?? null,
+      phone: traits.phone ?? null,
       birthdate: traits.birthdate ?? null,
       gender: null,
       country: traits.country ?? null,
       region: null,
       city: null,
-      postal_code: null,
+      postal_code: traits.postal_code ?? null,
       income_band: null,
       locale: null,
       timezone: null,

@@ -11,12 +11,23 @@ import type { ProfileView } from '../src/profile-view';
 import { loadProfileScripts } from '../src/scripts';
 import { loadAggregateSpecs } from '../src/segment-specs';
 import { createProfileStore, type ProfileStore } from '../src/store';
+import { loadTags } from '../src/tags';
+import { createDuplicateStore } from '../src/duplicate-store';
+import { loadIdentityConfig } from '../src/identity-config';
 
 /** The rule aggregates of the shipped segments (every folder test maintains them too). */
 export const RULE_AGGREGATES = loadAggregateSpecs(
   path.resolve(__dirname, '../../../config/segments'),
   silentLogger(),
 );
+
+/** The shipped duplicate detection settings. */
+export const IDENTITY = loadIdentityConfig(
+  path.resolve(__dirname, '../../../config/identity.yaml'),
+);
+
+/** The shipped behavioural tags. */
+export const TAGS = loadTags(path.resolve(__dirname, '../../../config/tags.yaml'));
 
 export const FOLD: FoldOptions = {
   money: { baseCurrency: 'USD', rates: { EUR: 1.1 } },
@@ -47,9 +58,10 @@ export async function folderHarness(now: number, prefix?: string): Promise<Folde
   const make = (
     redis: ProfileStore extends never ? never : Parameters<typeof createProfileStore>[0]['redis'],
   ) => {
+    const keys = createProfileKeys(keyPrefix);
     const store = createProfileStore({
       redis,
-      keys: createProfileKeys(keyPrefix),
+      keys,
       scripts: loadProfileScripts(),
       markRetentionMs: 7 * DAY_MS,
     });
@@ -60,6 +72,7 @@ export async function folderHarness(now: number, prefix?: string): Promise<Folde
       logger: silentLogger(),
       aggregates: RULE_AGGREGATES,
       publish: async (c) => void published.push(...c),
+      duplicates: { store: createDuplicateStore(redis, keys), config: IDENTITY },
     });
     return { store, folder };
   };
@@ -73,7 +86,7 @@ export async function folderHarness(now: number, prefix?: string): Promise<Folde
     folder,
     published,
     clock,
-    read: (id) => readProfile(store, FOLD, id, clock.now()),
+    read: (id) => readProfile(store, FOLD, id, clock.now(), TAGS),
     twin: () => {
       const redis = createRedis({
         url: stack.redisUrl,
