@@ -13,6 +13,10 @@ import type { WebhookProvider } from './webhook';
 import { webhookRoutes } from './webhook-routes';
 import { importRoutes } from './import-routes';
 import { spoolingPublisher, type Spool } from './spool';
+import { browserRoutes } from './browser-routes';
+import type { OrderBook } from './order-book';
+import { storeWebhookRoutes } from './store-webhook-routes';
+import type { Store } from './stores';
 
 export interface IngestAppOptions {
   sources: SourceDirectory;
@@ -33,6 +37,10 @@ export interface IngestAppOptions {
   /** Publisher of bulk imports (a long dedup window); without it the import routes are off. */
   importPublisher?: Publisher;
   newId?: () => string;
+  /** Stores whose webhooks are served, and the book of their orders' owners. */
+  stores?: { stores: readonly Store[]; orders: OrderBook };
+  /** host[:port] given to analytics.js as apiHost; default: the request's Host. */
+  publicHost?: string | undefined;
 }
 
 /** The ingest HTTP API as an express app (bodies are read by the routes, not by a parser). */
@@ -41,6 +49,7 @@ export function createIngestApp(options: IngestAppOptions): Express {
   app.disable('x-powered-by');
   app.use(cors(options.corsOrigins));
   app.use(segmentRoutes(options));
+  app.use(browserRoutes(options));
   // The pixel and email tracking never fail the visitor: they spool while Kafka is down.
   const tolerant = options.spool
     ? spoolingPublisher(options.publisher, options.spool, options.metrics, options.logger)
@@ -52,6 +61,7 @@ export function createIngestApp(options: IngestAppOptions): Express {
   if (options.importPublisher) {
     app.use(importRoutes({ ...options, publisher: options.importPublisher }));
   }
+  if (options.stores) app.use(storeWebhookRoutes({ ...options, ...options.stores }));
   if (options.webhooks) app.use(webhookRoutes({ ...options, ...options.webhooks }));
   app.use((req: Request, res: Response) => {
     options.metrics.requests.inc({ route: 'unmatched', status: '404' });

@@ -112,4 +112,26 @@ export const ingestConfigSpec = defineConfig({
     optional: true,
     doc: 'Directory of SNS signing certificates by file name; unset fetches them from SigningCertURL.',
   }),
+  storesFile: env.string({
+    env: 'INGEST_STORES_FILE',
+    default: 'config/stores.yaml',
+    doc: 'Stores (Shopify/WooCommerce): webhook secrets by env name, and the writeKey sources whose order ids are theirs.',
+  }),
+  storeSecrets: env.list({
+    env: 'INGEST_STORE_SECRETS',
+    optional: true,
+    secret: true,
+    doc: 'Store webhook signing secrets as `storeId:secret`, comma-separated; a store without one has no webhook.',
+  }),
+  orderOwnerTtl: env.duration({
+    env: 'INGEST_ORDER_OWNER_TTL',
+    default: '400d',
+    min: '1d',
+    doc: 'How long who placed a store order is kept (refund webhooks name only the order), and refunds wait for an unseen order.',
+  }),
+  publicHost: env.string({
+    env: 'INGEST_PUBLIC_HOST',
+    optional: true,
+    doc: 'host[:port] browsers reach ingest at, given to analytics.js as apiHost; unset uses the request Host.',
+  }),
 });

@@ -103,7 +103,8 @@ function productOf(r: Record<string, unknown>): Record<string, unknown> {
 /**
  * A historical order as Order Completed at its original time. `rows` are its CSV lines (one per
  * product, order fields taken from the first) or one NDJSON object with `products`. The
- * messageId is the order id: an order is imported once (changes are Order Updated events).
+ * messageId is the order id; normalization replaces it with the derived order event id
+ * (src/order-ids.ts), so an import, a webhook and the tracking API agree on it.
  */
 export function orderMessage(rows: readonly ImportRow[]): ImportMessage {
   const first = clean(rows[0]?.record ?? {});

@@ -1,6 +1,7 @@
 import { expectedPayload, type Context, type PulseEvent } from '@pulse/contracts';
 import type { CategorySynonyms } from './categories';
 import { normalizeEmail, text } from './fields';
+import { orderEventId, orderIdParts } from './order-ids';
 import { buildPayload } from './payloads';
 import { ok, outlier, type Result } from './problems';
 import type { SegmentMessage } from './segment-schema';
@@ -100,8 +101,16 @@ export function normalizeMessage(
   const type = kind === 'track' ? message.event : kind;
   const payload = buildPayload(message, expectedPayload(kind, type), options);
   if (!payload.ok) return payload;
+  // Order events get an id derived from (order system, order id, kind), so the same order from
+  // the tracking API, a store webhook and an import is one event (src/order-ids.ts).
+  const derived =
+    message.type === 'track'
+      ? orderEventId(
+          orderIdParts(options.source.orderSystem ?? options.source.id, type, message.properties),
+        )
+      : undefined;
   const event: PulseEvent = {
-    id: message.messageId ?? options.newId(),
+    id: derived ?? message.messageId ?? options.newId(),
     type,
     kind,
     source: options.source.id,

@@ -16,6 +16,7 @@ import {
 } from './fields';
 import type { CategorySynonyms } from './categories';
 import { invalid, ok, outlier, type Result } from './problems';
+import { regionCode } from './regions';
 import type { SegmentMessage } from './segment-schema';
 
 type Props = Readonly<Record<string, unknown>>;
@@ -155,6 +156,11 @@ function consent(value: unknown): IdentifyPayload['consent'] {
   };
 }
 
+/** The ISO 3166-2 code ("US-CA") when the data set knows the region, else the text as sent. */
+function isoRegion(region: string | null, country: string | null): string | null {
+  return region === null ? null : (regionCode(region, country) ?? region.trim());
+}
+
 function identifyPayload(t: Props): Result<PulseEventPayload> {
   const address = (t.address && typeof t.address === 'object' ? t.address : {}) as Props;
   const email = normalizeEmail(t.email, 'traits.email');
@@ -172,7 +178,10 @@ function identifyPayload(t: Props): Result<PulseEventPayload> {
       birthdate: birthdate.value,
       gender: text(t.gender),
       country: country.value,
-      region: text(t.region ?? t.state ?? address.state ?? address.region),
+      region: isoRegion(
+        text(t.region ?? t.state ?? address.state ?? address.region),
+        country.value,
+      ),
       city: text(t.city ?? address.city),
       postal_code: text(t.postal_code ?? t.postalCode ?? address.postal_code ?? address.postalCode),
       income_band: text(t.income_band ?? t.incomeBand),

@@ -2,7 +2,7 @@ import type { EventReject, PulseEvent } from '@pulse/contracts';
 import { eventKey } from '@pulse/contracts';
 import { describeError, PulseError, type Logger } from '@pulse/core';
 import type { PulseProducer } from '@pulse/kafka';
-import type { Deduper } from './dedup';
+import type { ClaimState, Deduper } from './dedup';
 import type { IngestMetrics } from './ingest-metrics';
 
 /** An accepted event; `dedup` is true when its id came from the sender (a messageId). */
@@ -57,23 +57,43 @@ export function createPublisher(options: PublisherOptions): Publisher {
   const { producer, deduper, metrics, logger } = options;
   let lastFailure: string | undefined;
 
+  // A pending claim outlives any publish that is still running (the ack timeout) with margin.
+  const pendingMs = 2 * options.ackTimeoutMs + 5_000;
+
+  /** The items to publish now; throws a retriable error when one is being published elsewhere. */
   async function claim(source: string, items: readonly Accepted[]): Promise<Accepted[]> {
     const ids = items.filter((item) => item.dedup).map((item) => item.event.id);
-    let fresh: boolean[];
+    if (ids.length === 0) return [...items];
+    let states: ClaimState[];
     try {
-      fresh = await deduper.claim(source, ids);
+      states = await deduper.claimPending(source, ids, pendingMs);
     } catch (err) {
       // Dedup is best effort: without Redis, publishing beats refusing (downstream dedups).
       logger.warn({ err }, 'dedup unavailable; publishing without it');
       return [...items];
     }
-    const isNew = new Map(ids.map((id, i) => [id, fresh[i] ?? true]));
-    const seen = new Set<string>();
+    const state = new Map<string, ClaimState>();
+    ids.forEach((id, i) => {
+      // A repeated id within one call: the first occurrence decides, the rest are duplicates.
+      if (!state.has(id)) state.set(id, states[i] ?? 'new');
+    });
+    const busy = [...state].filter(([, s]) => s === 'pending').map(([id]) => id);
+    if (busy.length > 0) {
+      const claimed = [...state].filter(([, s]) => s === 'new').map(([id]) => id);
+      await deduper.release(source, claimed).catch(() => undefined);
+      throw new PulseError(
+        'INGEST_BUSY',
+        `${busy.length} message id(s) are being published by another request; retry`,
+        { retriable: true, details: { ids: busy.slice(0, 10) } },
+      );
+    }
+    const taken = new Set<string>();
     return items.filter((item) => {
       if (!item.dedup) return true;
-      if (seen.has(item.event.id)) return false;
-      seen.add(item.event.id);
-      return isNew.get(item.event.id) ?? true;
+      const id = item.event.id;
+      if (taken.has(id) || state.get(id) !== 'new') return false;
+      taken.add(id);
+      return true;
     });
   }
 
@@ -103,6 +123,13 @@ export function createPublisher(options: PublisherOptions): Publisher {
         });
       }
       lastFailure = undefined;
+      const stored = fresh.filter((item) => item.dedup).map((item) => item.event.id);
+      // Best effort: should it fail, the pending claims expire and a retry publishes again
+      // (a duplicate downstream idempotency absorbs, never a loss).
+      if (stored.length > 0)
+        await deduper
+          .confirm(source, stored)
+          .catch((err: unknown) => logger.warn({ err }, 'dedup confirm failed'));
       metrics.ackSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
       metrics.accepted.inc({ source }, fresh.length);
       return { published: fresh.length, duplicates };

@@ -25,6 +25,16 @@ export interface SegmentRoutesOptions {
   newId?: () => string;
 }
 
+const SHORT_PATHS: Readonly<Record<string, SegmentKind | 'batch'>> = {
+  t: 'track',
+  p: 'page',
+  i: 'identify',
+  g: 'group',
+  a: 'alias',
+  s: 'screen',
+  b: 'batch',
+};
+
 function bodyWriteKey(body: unknown): string | undefined {
   if (body === null || typeof body !== 'object') return undefined;
   const key = (body as { writeKey?: unknown }).writeKey;
@@ -105,6 +115,10 @@ export function segmentRoutes(options: SegmentRoutesOptions): Router {
 
   for (const kind of [...SEGMENT_KINDS, 'batch'] as const) {
     router.post(`/v1/${kind}`, (req, res) => handle(req, res, kind));
+  }
+  // analytics.js (analytics-next) posts to one-letter paths: /v1/t, /v1/p, /v1/i, ... /v1/b.
+  for (const [short, kind] of Object.entries(SHORT_PATHS)) {
+    router.post(`/v1/${short}`, (req, res) => handle(req, res, kind));
   }
   return router;
 }

@@ -12,6 +12,8 @@ import { createPublisher } from './publisher';
 import { parseSources } from './sources';
 import { createSpool, startSpoolDrain } from './spool';
 import { createWebhookProviders } from './webhook-providers';
+import { createOrderBook } from './order-book';
+import { loadStores, parseStoreSecrets, withOrderSystems } from './stores';
 
 export type IngestConfig = ConfigOf<typeof ingestConfigSpec>;
 
@@ -21,7 +23,17 @@ export type IngestConfig = ConfigOf<typeof ingestConfigSpec>;
  */
 export async function startIngest(context: ServiceContext<IngestConfig>): Promise<StartedService> {
   const { config, logger, clock } = context;
-  const sources = parseSources(config.writeKeys);
+  const stores = loadStores(config.storesFile, parseStoreSecrets(config.storeSecrets));
+  logger.info(
+    {
+      file: config.storesFile,
+      stores: stores.map(
+        (s) => `${s.platform}:${s.id}${s.secret ? '' : ' (no secret: webhook off)'}`,
+      ),
+    },
+    'stores loaded',
+  );
+  const sources = withOrderSystems(parseSources(config.writeKeys), stores);
   const categories = loadCategorySynonyms(config.categoriesFile);
   logger.info(
     { file: config.categoriesFile, canonical: categories.size },
@@ -107,6 +119,15 @@ export async function startIngest(context: ServiceContext<IngestConfig>): Promis
     webhooks: { providers: webhookProviders, nonces: deduper },
     importPublisher,
     spool,
+    stores: {
+      stores,
+      orders: createOrderBook({
+        redis,
+        keys: createKeyspace(config.redisPrefix),
+        ttlMs: config.orderOwnerTtl,
+      }),
+    },
+    publicHost: config.publicHost,
   });
   return {
     close: async () => {

@@ -11,6 +11,11 @@ export type Trust = 'browser' | 'server';
 export interface Source {
   readonly id: string;
   readonly trust: Trust;
+  /**
+   * The store whose order ids this source sends (config/stores.yaml), used in derived order
+   * event ids; unset means the source id itself.
+   */
+  readonly orderSystem?: string;
 }
 
 interface KeyedSource extends Source {

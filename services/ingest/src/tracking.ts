@@ -1,6 +1,7 @@
 import { LIMITS } from './body';
 import { fitsJsonBytes } from './json-size';
 import { normalizeMessage, type NormalizeOptions } from './normalize';
+import { isOrderEventId } from './order-ids';
 import { within, type FieldProblem } from './problems';
 import type { Accepted } from './publisher';
 import { segmentBatchSchema, type SegmentKind } from './segment-schema';
@@ -54,7 +55,10 @@ function acceptOne(
   if (!normalized.ok) return { ok: false, problem: scope(normalized.problem) };
   return {
     ok: true,
-    accepted: { event: normalized.value, dedup: valid.value.messageId !== undefined },
+    accepted: {
+      event: normalized.value,
+      dedup: valid.value.messageId !== undefined || isOrderEventId(normalized.value.id),
+    },
   };
 }
 

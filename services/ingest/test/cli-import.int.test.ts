@@ -114,8 +114,8 @@ describe('pulse import (the CLI command against the real ingest service)', () =>
     expect(importExitCode(outcome)).toBe(0);
     const records = await h.readEvents(2, from);
     expect(records.map((r) => r.event.id).sort()).toEqual([
-      'import-order-cli-order-1',
-      'import-order-cli-order-2',
+      'ord:demo-shop:cli-order-1:completed',
+      'ord:demo-shop:cli-order-2:completed',
     ]);
     // Mapped through config/categories.yaml, which the service loaded at start.
     expect(payloadAs(records[0]!.event, 'OrderPayload')).toMatchObject({

@@ -94,7 +94,7 @@ describe('bulk import', () => {
     expect(record).toMatchObject({
       key: 'crm-1',
       event: {
-        id: 'import-order-hist-1',
+        id: 'ord:demo-shop:hist-1:completed',
         type: 'Order Completed',
         occurredAt: Date.parse('2023-11-24T09:30:00Z'),
       },

@@ -1,7 +1,10 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { payloadAs } from '@pulse/contracts';
-import { waitFor } from '@pulse/testkit';
+import { silentLogger } from '@pulse/core';
+import { closeRedis, createKeyspace, createRedis } from '@pulse/redis';
+import { getStack, waitFor } from '@pulse/testkit';
+import { createDeduper } from '../src/dedup';
 import { Analytics } from '@segment/analytics-node';
 import RudderAnalytics from '@rudderstack/rudder-sdk-node';
 import { basic, BROWSER_KEY, SERVER_KEY, startHarness, type IngestHarness } from './harness';
@@ -45,7 +48,9 @@ describe('Segment HTTP Tracking API', () => {
     const [record] = await h.readEvents(1, from);
     expect(record?.key).toBe('cust-1');
     expect(record?.event).toMatchObject({
-      id: 'it-track-1',
+      // An order event's id is derived from (store, order id, kind), not its messageId:
+      // config/stores.yaml lists the `backend` source under the store `demo-shop`.
+      id: 'ord:demo-shop:o-1:completed',
       type: 'Order Completed',
       source: 'backend',
       occurredAt: Date.parse('2026-03-01T11:00:00.000Z'),
@@ -82,6 +87,31 @@ describe('Segment HTTP Tracking API', () => {
     const records = await h.readEvents(2, from);
     expect(records.map((r) => r.event.id).sort()).toEqual(['it-dup-1', 'it-dup-2']);
     expect(await h.countEvents(from)).toBe(2);
+  });
+
+  it('a claim left by a process that died before the Kafka ack expires: the retry is stored', async () => {
+    const from = (await h.mark()).events;
+    // What a kill -9 between claim and ack leaves: a pending claim (short-lived here).
+    const redis = createRedis({ url: getStack().redisUrl, logger: silentLogger() });
+    const deduper = createDeduper({
+      redis,
+      keys: createKeyspace(h.redis.prefix.replace(/:$/, '')),
+      windowMs: 60_000,
+    });
+    expect(await deduper.claimPending('backend', ['it-died-1'], 300)).toEqual(['new']);
+    await closeRedis(redis);
+    const call = { messageId: 'it-died-1', anonymousId: 'anon-died', event: 'Product Viewed' };
+    // While the claim may still be a live publish, the client is told to retry...
+    const busy = await post('/v1/track', call);
+    expect(busy.status).toBe(503);
+    await new Promise((r) => setTimeout(r, 400));
+    // ...and the retry after it expired is stored, not answered "duplicate" and dropped.
+    expect((await post('/v1/track', call)).status).toBe(200);
+    const records = await h.readEvents(1, from);
+    expect(records.map((r) => r.event.id)).toEqual(['it-died-1']);
+    // Once stored, a repeat is a duplicate again.
+    expect((await post('/v1/track', call)).status).toBe(200);
+    expect(await h.countEvents(from)).toBe(1);
   });
 
   it('works with @segment/analytics-node unchanged', async () => {

@@ -1,0 +1,89 @@
+import { defineScript, type Keyspace, type Redis } from '@pulse/redis';
+import type { OrderOwner } from './store-calls';
+
+/**
+ * Who placed each store order, so refunds and deletions (whose webhooks name only the order) can
+ * be keyed by the customer; and the calls that arrived before their order, kept until it does.
+ * Keys (one hash tag per order, so both keys of an order share a slot):
+ * `<prefix>:{ingest:ord:<system>:<order id>}:owner` (JSON owner) and `...:pending` (a list of
+ * JSON calls). Both expire `ttlMs` after their last write.
+ */
+export interface OrderBook {
+  /** Remembers the owner; answers the calls that waited for the order (and forgets them). */
+  remember(system: string, orderId: string, owner: OrderOwner): Promise<Record<string, unknown>[]>;
+  /** The owner when the order is known; else the call is kept until the order arrives. */
+  ownerOrPark(
+    system: string,
+    orderId: string,
+    call: Record<string, unknown>,
+  ): Promise<OrderOwner | undefined>;
+  /** Puts calls back (their publish failed after `remember` handed them out). */
+  park(system: string, orderId: string, calls: readonly Record<string, unknown>[]): Promise<void>;
+}
+
+const REMEMBER = defineScript(
+  'ingest-order-remember',
+  `-- Sets an order's owner and hands out (removes) the calls that waited for it.
+-- KEYS[1]: owner key, KEYS[2]: pending list key
+-- ARGV[1]: owner JSON, ARGV[2]: ttl in milliseconds
+-- returns: the pending calls (JSON texts), oldest first
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+local waiting = redis.call('LRANGE', KEYS[2], 0, -1)
+redis.call('DEL', KEYS[2])
+return waiting`,
+);
+
+const OWNER_OR_PARK = defineScript(
+  'ingest-order-owner-or-park',
+  `-- The order's owner, or (unknown order) appends the call to the order's pending list.
+-- KEYS[1]: owner key, KEYS[2]: pending list key
+-- ARGV[1]: call JSON, ARGV[2]: ttl in milliseconds
+-- returns: the owner JSON, or false when the call was parked
+local owner = redis.call('GET', KEYS[1])
+if owner then return owner end
+redis.call('RPUSH', KEYS[2], ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+return false`,
+);
+
+export interface OrderBookOptions {
+  redis: Redis;
+  keys: Keyspace;
+  ttlMs: number;
+}
+
+const parseJson = <T>(text: string): T => JSON.parse(text) as T; // texts written by this module
+
+export function createOrderBook(options: OrderBookOptions): OrderBook {
+  const { redis, keys, ttlMs } = options;
+  const keysOf = (system: string, orderId: string) => {
+    const tag = `ingest:ord:${system}:${orderId}`;
+    return [keys.tagged(tag, 'owner'), keys.tagged(tag, 'pending')];
+  };
+  return {
+    async remember(system, orderId, owner) {
+      const reply = await REMEMBER.run(redis, keysOf(system, orderId), [
+        JSON.stringify(owner),
+        ttlMs,
+      ]);
+      if (!Array.isArray(reply)) throw new Error(`${REMEMBER.name}: unexpected reply`);
+      return reply.map((text) => parseJson<Record<string, unknown>>(String(text)));
+    },
+    async ownerOrPark(system, orderId, call) {
+      const reply = await OWNER_OR_PARK.run(redis, keysOf(system, orderId), [
+        JSON.stringify(call),
+        ttlMs,
+      ]);
+      return typeof reply === 'string' ? parseJson<OrderOwner>(reply) : undefined;
+    },
+    async park(system, orderId, calls) {
+      if (calls.length === 0) return;
+      const [, pending] = keysOf(system, orderId);
+      await redis
+        .multi()
+        .rpush(pending!, ...calls.map((c) => JSON.stringify(c)))
+        .pexpire(pending!, ttlMs)
+        .exec();
+    },
+  };
+}
