@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { printTable, writeResults, type Figure } from './lib/report';
 
-const AREAS = ['kafka', 'timer', 'rules', 'ingest', 'profile', 'renderer', 'segmenter'];
+const AREAS = ['kafka', 'timer', 'rules', 'ingest', 'profile', 'renderer', 'segmenter', 'e2e'];
 const resultsDir = path.join(__dirname, 'results');
 
 function isFigure(value: unknown): value is Figure {

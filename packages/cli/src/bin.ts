@@ -7,6 +7,9 @@ import { demoConfigSpec } from './demo-config';
 import { dlqMain } from './dlq-main';
 import { importMain } from './import-main';
 import { consoleOutput } from './output';
+import { simulateMain } from './simulate-main';
+import { previewMain } from './preview-main';
+import { sendTestMain } from './send-test-main';
 import { storeDemoMain } from './store-main';
 
 const USAGE = `usage: pulse <command>
@@ -21,6 +24,13 @@ commands:
          report (exit 1 when lines were rejected; \`pulse import --help\` for options)
   dlq list | show <dlq topic> | replay <dlq topic>
          inspect dead-lettered records and replay them after a fix (\`pulse dlq --help\`)
+  simulate --scenario file.yaml
+         play a scripted customer journey through the real fold and rules with a virtual
+         clock; prints each segment entry and exit (\`pulse simulate --help\`)
+  preview --campaign X --profile ID [--fixture f.json] [--out dir]
+         render an email through the renderer without sending; writes HTML and text
+  send-test --campaign X --profile ID --to addr
+         the same email to addr over SMTP, subject [TEST], never recorded as a send
   help   this text`;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -32,6 +42,9 @@ async function main(argv: readonly string[]): Promise<number> {
   if (command === 'import') return importMain(argv.slice(1));
   if (command === 'dlq') return dlqMain(argv.slice(1));
   if (command === 'demo') return storeDemoMain(argv.slice(1));
+  if (command === 'simulate') return simulateMain(argv.slice(1));
+  if (command === 'preview') return previewMain(argv.slice(1));
+  if (command === 'send-test') return sendTestMain(argv.slice(1));
   if (command !== 'check') {
     process.stderr.write(`pulse: unknown command "${command}"\n${USAGE}\n`);
     return 2;

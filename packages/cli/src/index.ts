@@ -37,3 +37,23 @@ export {
   REPLAYED_FROM_HEADER,
 } from './dlq-topics';
 export type { DlqTopicName, PartitionState, PendingRange } from './dlq-topics';
+export { demoServices, demoTopics, PORT_OFFSETS } from './store/services';
+export type { DemoPlan, DemoServiceName } from './store/services';
+export { portsInUse, renderLogLine, supervise } from './store/supervisor';
+export type { ServiceProcess, Supervisor } from './store/supervisor';
+export { createRng } from './store/rng';
+export type { Rng } from './store/rng';
+export { generateCustomers } from './store/customers';
+export type { Customer, Persona } from './store/customers';
+export { journey } from './store/journeys';
+export type { Step } from './store/journeys';
+export { loadCatalog } from './store/catalog';
+export type { Product } from './store/catalog';
+export { previewMain } from './preview-main';
+export { sendTestMain } from './send-test-main';
+export { parsePreviewArgs, PREVIEW_USAGE, SEND_TEST_USAGE } from './preview-args';
+export type { PreviewArgs, ParsedPreviewArgs } from './preview-args';
+export { fetchPreview, previewRequest, writePreview, PreviewError } from './preview-client';
+export type { RenderedPreview } from './preview-client';
+export { sendTestEmail } from './send-test-mail';
+export { previewConfigSpec } from './preview-config';

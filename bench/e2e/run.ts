@@ -1,0 +1,358 @@
+/**
+ * bench:e2e — the product end to end: ingest → profile-builder → segmenter, each its own process
+ * (the built dist/main.js, as the demo runs them), on the real stack, with 50 segments loaded
+ * (the shipped ones plus generated variants of them).
+ * (1) maximum sustained throughput: events of realistic store journeys posted to /v1/batch as
+ *     fast as ingest takes them; rate = events / time until both consumer groups caught up;
+ * (2) latency at half that rate: page views of fresh customers posted one by one to /v1/track;
+ *     from ingest's 200 to the Recent Visitors entry on segment-changes.v1 — "published" is the
+ *     record's timestamp (set by the segmenter's producer), "seen" is when a consumer read it;
+ * (3) optional soak (BENCH_E2E_SOAK_MINUTES=10): a fixed rate (BENCH_E2E_SOAK_RATE, default
+ *     10 000/s) for that long; consumer lag sampled every 10 s must not grow.
+ *   pnpm build; set -a; eval "$(bash infra/stack.sh env)"; set +a; pnpm bench:e2e
+ *   (BENCH_E2E_EVENTS=60000 BENCH_E2E_LATENCY_EVENTS=3000 BENCH_E2E_SEGMENTS=50)
+ */
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { SCHEMAS, type SegmentChange } from '@pulse/contracts';
+import { silentLogger } from '@pulse/core';
+import {
+  createAvroSerde,
+  createBatchConsumer,
+  createKafka,
+  createProducer,
+  createSchemaRegistry,
+  deleteTopics,
+  provisionTopics,
+} from '@pulse/kafka';
+import { demoServices, demoTopics, supervise, type DemoPlan } from '@pulse/cli';
+import { getStack, randomName, waitFor } from '@pulse/testkit';
+import { printTable, writeResults, type Figure } from '../lib/report';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const EVENTS = Number(process.env.BENCH_E2E_EVENTS ?? 60_000);
+const LATENCY_EVENTS = Number(process.env.BENCH_E2E_LATENCY_EVENTS ?? 3_000);
+const SEGMENTS = Number(process.env.BENCH_E2E_SEGMENTS ?? 50);
+const SOAK_MINUTES = Number(process.env.BENCH_E2E_SOAK_MINUTES ?? 0);
+const SOAK_RATE = Number(process.env.BENCH_E2E_SOAK_RATE ?? 10_000);
+const BATCH = 500;
+const CONCURRENCY = 4;
+const SERVER_KEY = 'bench-e2e-server-key';
+
+/** The shipped segments plus variants of the event-window ones (other thresholds) up to `n`. */
+function segmentsDir(n: number): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'pulse-e2e-segments-'));
+  const shipped = path.join(ROOT, 'config', 'segments');
+  const files = readdirSync(shipped).filter((f) => f.endsWith('.yaml'));
+  for (const f of files) copyFileSync(path.join(shipped, f), path.join(dir, f));
+  const loaded = files.filter((f) => !f.startsWith('_')).length;
+  for (let i = 0; loaded + i < n; i += 1) {
+    const variant =
+      i % 3 === 0
+        ? `rule:\n  event: Order Completed\n  sum: total\n  gt: ${50 + 25 * i}\n  in_last: ${10 + i}d\n`
+        : i % 3 === 1
+          ? `rule:\n  all:\n    - event: Product Viewed\n      count: { at_least: ${1 + (i % 5)} }\n      in_last: ${1 + (i % 14)}d\n    - event: Order Completed\n      none_in: ${7 + i}d\n`
+          : `rule:\n  event: page\n  count: { at_least: ${2 + (i % 7)} }\n  in_last: ${1 + (i % 10)}d\n`;
+    writeFileSync(
+      path.join(dir, `bench-variant-${i}.yaml`),
+      `id: bench-variant-${i}\nname: Bench variant ${i}\ndescription: A generated variant for the benchmark.\n${variant}`,
+    );
+  }
+  return dir;
+}
+
+const PRODUCTS = ['sku-1', 'sku-2', 'sku-3', 'sku-4', 'sku-5', 'sku-6'];
+const CATEGORIES = ['Electronics', 'Shoes', 'Outerwear', 'Home', 'Beauty'];
+
+/** One customer's step `i` of a store journey: browse, view, add to cart, sometimes buy. */
+function journeyEvent(run: string, n: number): Record<string, unknown> {
+  const customer = `${run}-c${n % 5_000}`;
+  const step = Math.floor(n / 5_000) % 6;
+  const product = PRODUCTS[n % PRODUCTS.length] as string;
+  const category = CATEGORIES[n % CATEGORIES.length] as string;
+  const base = { userId: customer, messageId: `${run}-m${n}`, timestamp: new Date().toISOString() };
+  if (step === 0 || step === 3) {
+    return { ...base, type: 'page', name: 'Home', properties: { path: '/', time_on_page: 12 } };
+  }
+  if (step === 1 || step === 4) {
+    return {
+      ...base,
+      type: 'track',
+      event: 'Product Viewed',
+      properties: { product_id: product, category, price: 40, currency: 'USD' },
+    };
+  }
+  if (step === 2) {
+    return {
+      ...base,
+      type: 'track',
+      event: 'Product Added',
+      properties: { product_id: product, category, price: 40, quantity: 1, currency: 'USD' },
+    };
+  }
+  return {
+    ...base,
+    type: 'track',
+    event: 'Order Completed',
+    properties: {
+      order_id: `${run}-o${n}`,
+      total: 80,
+      currency: 'USD',
+      products: [{ product_id: product, category, price: 40, quantity: 2 }],
+    },
+  };
+}
+
+const auth = `Basic ${Buffer.from(`${SERVER_KEY}:`).toString('base64')}`;
+
+async function post(url: string, body: unknown): Promise<void> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: auth },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${await res.text()}`);
+  await res.arrayBuffer();
+}
+
+async function main(): Promise<void> {
+  const stack = getStack();
+  const logger = silentLogger();
+  const namespace = randomName('e2e');
+  const topics = demoTopics(namespace);
+  const plan: DemoPlan = {
+    root: ROOT,
+    namespace,
+    portBase: Number(process.env.BENCH_E2E_PORT_BASE ?? 18_400),
+    stack: {
+      kafkaBrokers: stack.kafkaBrokers.join(','),
+      schemaRegistryUrl: stack.schemaRegistryUrl,
+      redisUrl: stack.redisUrl,
+      smtpUrl: stack.smtpUrl,
+    },
+    browserKey: 'bench-e2e-browser-key',
+    serverKey: SERVER_KEY,
+    cartDelay: '30m',
+    logLevel: 'warn',
+  };
+  const segments = segmentsDir(SEGMENTS);
+  const services = demoServices(plan)
+    .filter((s) => ['ingest', 'profile-builder', 'segmenter'].includes(s.name))
+    .map((s) => ({
+      ...s,
+      env: { ...s.env, PROFILE_SEGMENTS_DIR: segments, SEGMENTER_SEGMENTS_DIR: segments },
+    }));
+  if (services.length !== 3) throw new Error('build first: pnpm build (services/*/dist missing)');
+  const kafka = createKafka({ brokers: stack.kafkaBrokers, clientId: 'bench-e2e', logger });
+  const runTopics = Object.values(topics);
+  await provisionTopics({ kafka, specs: runTopics.map((topic) => ({ topic, partitions: 6 })) });
+  const supervisor = supervise(services, (line) => {
+    if (/"level":(50|60)|\berror\b/i.test(line)) console.error(line);
+  });
+  const admin = kafka.kafkajs.admin();
+  const figures: Figure[] = [];
+  const raw: Record<string, unknown> = {};
+  try {
+    await supervisor.ready(120_000);
+    await admin.connect();
+    const ingest = `http://127.0.0.1:${plan.portBase}`;
+
+    /** Records behind the group's committed offsets on `topic` (all of them before a commit). */
+    const lag = async (groupId: string, topic: string): Promise<number> => {
+      const [high, committed] = await Promise.all([
+        admin.fetchTopicOffsets(topic),
+        admin.fetchOffsets({ groupId, topics: [topic] }),
+      ]);
+      const done = new Map(
+        (committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]),
+      );
+      return high.reduce((sum, p) => {
+        const at = done.get(p.partition) ?? -1;
+        return sum + Number(p.high) - (at < 0 ? Number(p.low) : at);
+      }, 0);
+    };
+    const pipelineLag = async (): Promise<number> =>
+      (await lag(`${namespace}-profile-builder`, topics.events)) +
+      (await lag(`${namespace}-segmenter`, topics.profileChanges));
+
+    // (1) maximum sustained throughput.
+    const run = randomName('t');
+    console.log(`(1) ${EVENTS} events through /v1/batch, ${CONCURRENCY} requests at a time...`);
+    const started = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < EVENTS) {
+          const from = next;
+          next += BATCH;
+          const batch = Array.from({ length: Math.min(BATCH, EVENTS - from) }, (_, i) =>
+            journeyEvent(run, from + i),
+          );
+          await post(`${ingest}/v1/batch`, { batch });
+        }
+      }),
+    );
+    const acked = performance.now();
+    await waitFor(async () => (await pipelineLag()) === 0, {
+      timeoutMs: 600_000,
+      intervalMs: 100,
+      description: 'profile-builder and segmenter to catch up',
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const maxRate = EVENTS / seconds;
+    raw.throughput = { events: EVENTS, seconds, ingestSeconds: (acked - started) / 1000 };
+    figures.push({
+      figure: `ingest → profile → segment, sustained (${EVENTS} events, ${SEGMENTS} segments)`,
+      value: maxRate,
+      unit: 'events/s',
+      goal: '≥ 10k events/s',
+    });
+
+    // (2) latency at half the maximum rate.
+    const rate = Math.max(1, Math.round(maxRate / 2));
+    const serde = createAvroSerde({
+      registry: createSchemaRegistry({ url: stack.schemaRegistryUrl }),
+    });
+    const producer = createProducer({ kafka, serde, logger });
+    const ackedAt = new Map<string, number>();
+    const published: number[] = [];
+    const seen: number[] = [];
+    const latencyRun = randomName('l');
+    const watcher = createBatchConsumer<SegmentChange>({
+      kafka,
+      serde,
+      producer,
+      logger,
+      groupId: randomName('bench-e2e-watch'),
+      topics: [topics.segmentChanges],
+      readerSchemas: { [topics.segmentChanges]: SCHEMAS['segment-changes.v1'] },
+      fromBeginning: false,
+      partitionsConsumedConcurrently: 6,
+      handleBatch: async (records) => {
+        const now = Date.now();
+        for (const { value, timestamp } of records) {
+          if (value.segmentId !== 'recent-visitors' || value.change !== 'entered') continue;
+          const user = value.customerId.replace(/^u:/, '');
+          const t = ackedAt.get(user);
+          if (t === undefined) continue;
+          ackedAt.delete(user);
+          published.push(timestamp - t);
+          seen.push(now - t);
+        }
+      },
+    });
+    await watcher.start();
+    await new Promise((r) => setTimeout(r, 3_000)); // the watcher joined its group
+    console.log(`(2) ${LATENCY_EVENTS} page views via /v1/track at ${rate}/s (half the max)...`);
+    const began = Date.now();
+    const sends: Promise<void>[] = [];
+    for (let i = 0; i < LATENCY_EVENTS; i += 1) {
+      const wait = began + (i * 1000) / rate - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const user = `${latencyRun}-v${i}`;
+      sends.push(
+        post(`${ingest}/v1/page`, {
+          userId: user,
+          messageId: `${latencyRun}-m${i}`,
+          name: 'Home',
+          properties: { path: '/' },
+        }).then(() => {
+          ackedAt.set(user, Date.now());
+        }),
+      );
+    }
+    await Promise.all(sends);
+    await waitFor(() => published.length >= LATENCY_EVENTS * 0.99, {
+      timeoutMs: 120_000,
+      description: 'Recent Visitors entries',
+    }).catch(() => undefined);
+    await watcher.close();
+    await producer.close();
+    const q = (xs: number[], p: number): number => {
+      const s = [...xs].sort((a, b) => a - b);
+      return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
+    };
+    raw.latency = { rate, sent: LATENCY_EVENTS, measured: published.length };
+    figures.push(
+      {
+        figure: `ack at ingest → segment change published p50 (${rate}/s)`,
+        value: q(published, 0.5),
+        unit: 'ms',
+        goal: '≤ 20 ms',
+      },
+      { figure: 'ack → published p99', value: q(published, 0.99), unit: 'ms', goal: '≤ 100 ms' },
+      { figure: 'ack → seen by a consumer p50', value: q(seen, 0.5), unit: 'ms' },
+      { figure: 'ack → seen by a consumer p99', value: q(seen, 0.99), unit: 'ms' },
+      {
+        figure: 'entries measured / page views sent',
+        value: published.length / LATENCY_EVENTS,
+        unit: '',
+      },
+    );
+
+    // (3) soak: a fixed rate for minutes, lag sampled.
+    if (SOAK_MINUTES > 0) {
+      console.log(`(3) soak: ${SOAK_RATE}/s for ${SOAK_MINUTES} min...`);
+      const soakRun = randomName('s');
+      const end = Date.now() + SOAK_MINUTES * 60_000;
+      const samples: { atSeconds: number; lag: number }[] = [];
+      const soakStart = Date.now();
+      let sent = 0;
+      const sampler = setInterval(() => {
+        void pipelineLag().then((l) => {
+          samples.push({ atSeconds: Math.round((Date.now() - soakStart) / 1000), lag: l });
+          console.log(`  ${samples.at(-1)?.atSeconds}s lag ${l}`);
+        });
+      }, 10_000);
+      let inFlight = 0;
+      while (Date.now() < end) {
+        const due = Math.floor(((Date.now() - soakStart) / 1000) * SOAK_RATE);
+        while (sent + BATCH <= due && inFlight < CONCURRENCY) {
+          const from = sent;
+          sent += BATCH;
+          inFlight += 1;
+          const batch = Array.from({ length: BATCH }, (_, i) => journeyEvent(soakRun, from + i));
+          void post(`${ingest}/v1/batch`, { batch }).finally(() => {
+            inFlight -= 1;
+          });
+        }
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      clearInterval(sampler);
+      const achieved = sent / ((Date.now() - soakStart) / 1000);
+      const third = Math.max(1, Math.floor(samples.length / 3));
+      const avg = (xs: { lag: number }[]) => xs.reduce((a, s) => a + s.lag, 0) / xs.length;
+      const firstThird = avg(samples.slice(0, third));
+      const lastThird = avg(samples.slice(-third));
+      raw.soak = { minutes: SOAK_MINUTES, targetRate: SOAK_RATE, achieved, samples };
+      figures.push(
+        {
+          figure: `soak: events/s offered for ${SOAK_MINUTES} min`,
+          value: achieved,
+          unit: 'events/s',
+          goal: '≥ 10k events/s',
+        },
+        { figure: 'soak: mean lag, first third', value: firstThird, unit: 'records' },
+        {
+          figure: 'soak: mean lag, last third',
+          value: lastThird,
+          unit: 'records',
+          goal: 'not growing',
+        },
+      );
+    }
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+    await supervisor.stop(10_000);
+    await deleteTopics({ kafka, topics: runTopics }).catch(() => undefined);
+    rmSync(segments, { recursive: true, force: true });
+  }
+  printTable('bench:e2e — ingest → profile-builder → segmenter, separate processes', figures);
+  console.log(`results: ${writeResults('e2e', { figures, raw })}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
