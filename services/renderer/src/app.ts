@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { PulseError } from '@pulse/core';
 import { SCHEMAS } from '@pulse/contracts';
 import type { PulseEvent, SegmentChange } from '@pulse/contracts';
 import type { ConfigOf } from '@pulse/config';
@@ -14,6 +15,11 @@ import { createScheduler } from '@pulse/scheduler';
 import { closeAll } from '@pulse/service';
 import type { ServiceContext, StartedService } from '@pulse/service';
 import type { rendererConfigSpec } from './config';
+import { createAdminHandler } from './admin-api';
+import { createCampaignAdmin } from './campaign-admin';
+import { createCampaignControls } from './campaign-controls';
+import { createHttpMembershipSource } from './eligibility';
+import { parseEspFormats } from './esp-tags';
 import { createTriggerHandler } from './handler';
 import { createReleaseHandler } from './held-release';
 import { createRendererHttpHandler, createUnsubscribeHandler } from './http-api';
@@ -27,6 +33,7 @@ import { createRenderer } from './renderer';
 import { createSendLedger } from './send-ledger';
 import { createDeliveringMailer } from './smtp-delivery';
 import { createSuppressionStore } from './suppression';
+import { createSuppressionList } from './suppression-list';
 import { createTokenBucket } from './token-bucket';
 
 type Config = ConfigOf<typeof rendererConfigSpec>;
@@ -34,6 +41,12 @@ type Config = ConfigOf<typeof rendererConfigSpec>;
 /** Loads templates and campaigns (failing on any file:line problem), then consumes and sends. */
 export async function startRenderer(ctx: ServiceContext<Config>): Promise<StartedService> {
   const { config, logger, metrics, clock } = ctx;
+  const esp = parseEspFormats(config.espTags);
+  if (esp.unknown.length > 0)
+    throw new PulseError(
+      'CONFIG_INVALID',
+      `RENDERER_ESP_TAGS: unknown ${esp.unknown.join(', ')} (known: sendgrid, mailgun, postmark, ses, none)`,
+    );
   const loadOptions = config.ordersFile ? { ordersFile: config.ordersFile } : {};
   const loaded = loadRendererConfig(config.configDir, loadOptions);
   const content = createLiveConfig({
@@ -74,6 +87,8 @@ export async function startRenderer(ctx: ServiceContext<Config>): Promise<Starte
     logger: logger.child({ component: 'smtp' }),
   });
   const suppressions = createSuppressionStore(redis, keys);
+  const suppressionList = createSuppressionList(redis, keys);
+  const controls = createCampaignControls(redis, keys);
   const held = createScheduler({ redis, keyspace, name: 'renderer-held', logger, clock, metrics });
   const profiles = createHttpProfileSource({
     baseUrl: config.profileUrl,
@@ -84,6 +99,16 @@ export async function startRenderer(ctx: ServiceContext<Config>): Promise<Starte
     profiles,
     ledger: createSendLedger({ redis, keys, leaseMs: config.leaseMs, ttlMs: config.recordTtlMs }),
     suppressions,
+    suppressionList,
+    controls,
+    memberships: !['off', 'none'].includes(config.segmenterUrl)
+      ? createHttpMembershipSource({
+          baseUrl: config.segmenterUrl,
+          ...(config.segmenterToken ? { adminToken: config.segmenterToken } : {}),
+        })
+      : null,
+    espTags: esp.formats,
+    pauseRecheckMs: config.pauseRecheckMs,
     mailer,
     tracking: config.tracking
       ? { baseUrl: config.trackingUrl, secret: config.emailTrackingSecret }
@@ -104,6 +129,9 @@ export async function startRenderer(ctx: ServiceContext<Config>): Promise<Starte
     shopUrl: config.shopUrl,
   });
   await producer.connect();
+  // The launch time of every campaign in service (new-entrants-only skips what came before).
+  const startedAt = clock.now();
+  await Promise.all(loaded.campaigns.map((c) => controls.launchedAt(c.id, startedAt)));
   held.startWorker({
     handler: createReleaseHandler({
       renderer,
@@ -145,6 +173,13 @@ export async function startRenderer(ctx: ServiceContext<Config>): Promise<Starte
     httpHandler: createRendererHttpHandler({
       adminToken: config.adminToken,
       logger,
+      admin: createAdminHandler({
+        campaigns: createCampaignAdmin({ controls, timers: held, clock }),
+        knownCampaign: (id) => content.current().campaigns.some((c) => c.id === id),
+        suppressionList,
+        adminToken: config.adminToken,
+        logger: logger.child({ component: 'admin' }),
+      }),
       preview: createPreviewer({
         content,
         profiles,

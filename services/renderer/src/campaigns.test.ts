@@ -26,6 +26,32 @@ const problemsOf = (source: string) =>
   parseCampaign('c.yaml', source).problems.map((p) => `${p.line}: ${p.message}`);
 
 describe('parseCampaign', () => {
+  it('reads the launch policy and re-eligibility, defaulting to every trigger', () => {
+    expect(parseCampaign('c.yaml', VALID).campaign).toMatchObject({
+      launch: 'existing-members',
+      reeligible: null,
+    });
+    const once = parseCampaign('c.yaml', `${VALID}launch: new-entrants-only\nreeligible: once\n`);
+    expect(once.campaign).toMatchObject({
+      launch: 'new-entrants-only',
+      reeligible: { kind: 'once' },
+    });
+    const every = parseCampaign('c.yaml', `${VALID}reeligible: { every: 30d }\n`);
+    expect(every.campaign?.reeligible).toEqual({ kind: 'every', everyMs: 30 * 86_400_000 });
+  });
+
+  it('names the line of a bad launch policy or re-eligibility', () => {
+    expect(problemsOf(`${VALID}launch: everyone\n`)).toEqual([
+      '8: launch must be existing-members or new-entrants-only',
+    ]);
+    expect(problemsOf(`${VALID}reeligible: twice\n`)).toEqual([
+      '8: reeligible must be "once" or { every: 30d }',
+    ]);
+    expect(problemsOf(`${VALID}reeligible: { every: soon }\n`)).toEqual([
+      '8: every must be a duration such as 30m, 24h, 7d',
+    ]);
+  });
+
   it('reads every field of a full campaign', () => {
     const { campaign, problems } = parseCampaign(
       'c.yaml',

@@ -57,7 +57,20 @@ export interface Campaign {
   variants: Variant[];
   /** Share (0..1) of customers never mailed by this campaign (stable bucket). */
   holdout: number;
+  /**
+   * `existing-members` mails every trigger, old ones included (a new campaign replaying the
+   * topic mails everyone who entered in its retention); `new-entrants-only` skips triggers
+   * that happened before the campaign's launch time (recorded when a renderer first runs it).
+   */
+  launch: LaunchPolicy;
+  /** How often one customer may get this campaign; null: on every trigger (caps still apply). */
+  reeligible: Reeligibility | null;
 }
+
+export type LaunchPolicy = 'existing-members' | 'new-entrants-only';
+
+/** `once`: never a second time; `every`: not again within `everyMs` of the last send. */
+export type Reeligibility = { kind: 'once' } | { kind: 'every'; everyMs: number };
 
 const KEYS = [
   'id',
@@ -74,6 +87,8 @@ const KEYS = [
   'quiet_hours',
   'variants',
   'holdout',
+  'launch',
+  'reeligible',
 ];
 
 const text = (file: string, node: TreeNode, what: string): CampaignText => ({
@@ -101,6 +116,31 @@ function clock(node: TreeNode, what: string): number {
   const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(stringOf(node, what));
   if (!m) throw new ProblemAt(node.line, node.column, `${what} must be a time HH:MM`);
   return Number(m[1]) * 60 + Number(m[2]);
+}
+
+function launch(node: TreeNode | undefined): LaunchPolicy {
+  if (!node) return 'existing-members';
+  const v = stringOf(node, 'launch');
+  if (v !== 'existing-members' && v !== 'new-entrants-only')
+    throw new ProblemAt(
+      node.line,
+      node.column,
+      'launch must be existing-members or new-entrants-only',
+    );
+  return v;
+}
+
+function reeligible(node: TreeNode | undefined): Reeligibility | null {
+  if (!node) return null;
+  if (node.kind === 'scalar' && node.value === 'once') return { kind: 'once' };
+  if (node.kind === 'map') {
+    onlyKeys(node, ['every'], 'reeligible');
+    return {
+      kind: 'every',
+      everyMs: duration(required(node, 'every', 'reeligible').value, 'every'),
+    };
+  }
+  throw new ProblemAt(node.line, node.column, 'reeligible must be "once" or { every: 30d }');
 }
 
 function trigger(m: MapNode): Trigger {
@@ -194,6 +234,8 @@ export function parseCampaign(
         : null,
       variants: variants(file, opt('variants')),
       holdout: opt('holdout') ? share(opt('holdout')!, 'holdout') : 0,
+      launch: launch(opt('launch')),
+      reeligible: reeligible(opt('reeligible')),
     };
     return { campaign, problems: [] };
   } catch (err) {

@@ -81,10 +81,31 @@ export const rendererConfigSpec = defineConfig({
     default: '',
     doc: 'Bearer token of the profile read API (empty: none).',
   }),
+  segmenterUrl: env.string({
+    env: 'RENDERER_SEGMENTER_URL',
+    default: 'http://127.0.0.1:8083',
+    doc: "Base URL of the segmenter's read API: a segment-entry email is sent only while the customer is still in the segment (`off`: not checked).",
+  }),
+  segmenterToken: env.string({
+    env: 'SEGMENTER_ADMIN_TOKEN',
+    default: '',
+    doc: 'Bearer token of the segmenter read API (empty: none).',
+  }),
+  espTags: env.list({
+    env: 'RENDERER_ESP_TAGS',
+    default: ['sendgrid', 'mailgun', 'postmark', 'ses'],
+    doc: 'ESP header formats carrying the send, campaign, variant and customer ids that webhooks echo back (sendgrid, mailgun, postmark, ses; none).',
+  }),
+  pauseRecheckMs: env.duration({
+    env: 'RENDERER_PAUSE_RECHECK',
+    default: '1h',
+    min: 1000,
+    doc: 'An email held by a paused campaign is re-checked after this even without a resume (a resume releases them at once).',
+  }),
   configDir: env.string({
     env: 'RENDERER_CONFIG_DIR',
     default: 'config',
-    doc: 'Folder holding templates/, campaigns/ and catalog/.',
+    doc: 'Folder holding templates/, campaigns/, catalog/ and consent.yaml.',
   }),
   groupId: env.string({
     env: 'RENDERER_GROUP_ID',
@@ -164,7 +185,7 @@ export const rendererConfigSpec = defineConfig({
   adminToken: env.string({
     env: 'RENDERER_ADMIN_TOKEN',
     default: '',
-    doc: 'Bearer token of POST /v1/preview (empty: none, local only).',
+    doc: 'Bearer token of the preview and admin APIs (empty: preview open, admin APIs from loopback only).',
   }),
   brand: env.string({ env: 'RENDERER_BRAND', default: 'Shop', doc: 'Brand name in footers.' }),
   shopUrl: env.string({

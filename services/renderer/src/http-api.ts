@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { wrapPayload } from '@pulse/contracts';
 import type { PulseEvent } from '@pulse/contracts';
 import type { Clock, Logger } from '@pulse/core';
+import { isAdminPath } from './admin-api';
 import { parsePreviewRequest } from './preview';
 import type { Previewer } from './preview';
 import type { SuppressionStore } from './suppression';
@@ -121,6 +122,8 @@ export function createUnsubscribeHandler(options: UnsubscribeApiOptions) {
 
 export interface HttpApiOptions {
   unsubscribe: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Campaign controls and suppression imports (admin-api.ts). */
+  admin?: (req: IncomingMessage, res: ServerResponse) => void;
   preview: Previewer;
   /** Bearer token `POST /v1/preview` needs (DESIGN decision 10); empty: none. */
   adminToken: string;
@@ -146,12 +149,14 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 }
 
 /**
- * The renderer's HTTP API: `/v1/unsubscribe` (RFC 8058, no auth: the link is signed) and
- * `POST /v1/preview` (admin token) → `{ subject, preheader, html, text, variant, ... }`.
+ * The renderer's HTTP API: `/v1/unsubscribe` (RFC 8058, no auth: the link is signed),
+ * `POST /v1/preview` (admin token) → `{ subject, preheader, html, text, variant, ... }`, and the
+ * admin routes of admin-api.ts (campaign controls, suppression imports).
  */
 export function createRendererHttpHandler(options: HttpApiOptions) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (options.admin && isAdminPath(url.pathname)) return options.admin(req, res);
     if (url.pathname !== '/v1/preview') return options.unsubscribe(req, res);
     if (req.method !== 'POST')
       return json(res, 405, { error: 'method_not_allowed', message: 'use POST' });

@@ -9,6 +9,16 @@ export function rendererKeys(keyspace: Keyspace) {
     campaignSends: (customerId: string, campaignId: string) =>
       keyspace.tagged(customerId, 'rn', 'sends', 'c', campaignId),
     suppression: (customerId: string) => keyspace.tagged(customerId, 'rn', 'suppressed'),
+    /** Imported suppression lists: hash of `<algo>:<hex>` → `<scope>|<source>`, 256 shards. */
+    listedEmails: (shard: string) => keyspace.plain('rn', 'listed', shard),
+    /** A campaign's control state: hash { state: active|paused|killed, at, by }. */
+    campaignControl: (campaignId: string) =>
+      keyspace.plain('rn', 'campaign', campaignId, 'control'),
+    /** Timer ids of emails held because their campaign is paused (released on resume). */
+    campaignPaused: (campaignId: string) => keyspace.plain('rn', 'campaign', campaignId, 'paused'),
+    /** When the campaign first ran (ms), for `launch: new-entrants-only`. */
+    campaignLaunch: (campaignId: string) =>
+      keyspace.plain('rn', 'campaign', campaignId, 'launched'),
   };
 }
 

@@ -10,6 +10,8 @@ import {
 } from '@pulse/templates';
 import type { Product, TemplateProblem, TemplateSet } from '@pulse/templates';
 import { loadCampaigns } from './campaigns';
+import { parseConsentPolicy, STRICT_CONSENT } from './consent';
+import type { ConsentPolicy } from './consent';
 import type { CompiledCampaign } from './campaigns';
 import { parseOrderLines } from './orders-file';
 
@@ -35,7 +37,12 @@ export interface LoadedConfig {
   coPurchases: ReadonlyMap<string, readonly string[]>;
   /** Event types some campaign triggers on. */
   eventTypes: ReadonlySet<string>;
+  /** Marketing consent regime per country (consent.yaml; absent: opt-in everywhere). */
+  consent: ConsentPolicy;
 }
+
+/** The consent regimes file inside the config folder. */
+export const CONSENT_FILE = 'consent.yaml';
 
 export interface LoadOptions {
   /** NDJSON orders (import format) to mine co-purchases from; empty or absent: none. */
@@ -46,7 +53,7 @@ export type LoadResult =
   | { ok: true; config: LoadedConfig; skippedOrders: number }
   | { ok: false; problems: TemplateProblem[] };
 
-/** Reads config/{templates,campaigns,catalog} and the orders file; problems name file:line. */
+/** Reads config/{templates,campaigns,catalog}, consent.yaml and the orders file; problems name file:line. */
 export function tryLoadRendererConfig(configDir: string, options: LoadOptions = {}): LoadResult {
   const problems: TemplateProblem[] = [];
   const prefix = (p: TemplateProblem, folder: string) => ({ ...p, file: `${folder}/${p.file}` });
@@ -64,6 +71,13 @@ export function tryLoadRendererConfig(configDir: string, options: LoadOptions = 
     const c = loadCampaigns(files(join(configDir, 'campaigns'), /\.ya?ml$/), t.set);
     problems.push(...c.problems.map((p) => prefix(p, 'campaigns')));
     campaigns = c.campaigns;
+  }
+  let consent = STRICT_CONSENT;
+  const consentPath = join(configDir, CONSENT_FILE);
+  if (existsSync(consentPath)) {
+    const parsed = parseConsentPolicy(CONSENT_FILE, readFileSync(consentPath, 'utf8'));
+    problems.push(...parsed.problems);
+    if (parsed.policy) consent = parsed.policy;
   }
   let orders = { orders: [] as ReturnType<typeof parseOrderLines>['orders'], skipped: 0 };
   if (options.ordersFile) {
@@ -89,6 +103,7 @@ export function tryLoadRendererConfig(configDir: string, options: LoadOptions = 
       eventTypes: new Set(
         campaigns.flatMap((c) => (c.trigger.kind === 'event' ? [c.trigger.eventType] : [])),
       ),
+      consent,
     },
   };
 }
@@ -120,6 +135,11 @@ export function configFingerprint(configDir: string, options: LoadOptions = {}):
     }
   };
   for (const folder of ['templates', 'campaigns', 'catalog']) walk(join(configDir, folder));
+  const consentPath = join(configDir, CONSENT_FILE);
+  if (existsSync(consentPath)) {
+    const st = statSync(consentPath);
+    parts.push(`${consentPath}:${st.size}:${st.mtimeMs}`);
+  }
   if (options.ordersFile && existsSync(options.ordersFile)) {
     const st = statSync(options.ordersFile);
     parts.push(`${options.ordersFile}:${st.size}:${st.mtimeMs}`);

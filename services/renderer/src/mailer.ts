@@ -10,6 +10,24 @@ export interface OutgoingMail {
   text: string;
   messageId: string;
   headers: Record<string, string>;
+  /**
+   * Headers sent exactly as written (printable ASCII), never MIME-encoded or folded by
+   * nodemailer: ESP relays parse X-SMTPAPI / X-Mailgun-Variables as raw JSON, and nodemailer
+   * turns a long or quote-holding value into `=?UTF-8?Q?…?=`, which they do not decode.
+   */
+  rawHeaders?: Record<string, string>;
+}
+
+const PRINTABLE = /^[\x20-\x7e]{0,900}$/;
+
+/** nodemailer's header map: raw headers `prepared` when safe, else left to its encoding. */
+export function nodemailerHeaders(
+  mail: OutgoingMail,
+): Record<string, string | { prepared: true; value: string }> {
+  const out: Record<string, string | { prepared: true; value: string }> = { ...mail.headers };
+  for (const [k, v] of Object.entries(mail.rawHeaders ?? {}))
+    out[k] = PRINTABLE.test(v) ? { prepared: true, value: v } : v;
+  return out;
 }
 
 /** Why SMTP failed, as far as the at-most-once rule cares. */
@@ -90,7 +108,16 @@ export function createSmtpMailer(options: {
   return {
     async send(mail) {
       try {
-        const info = (await transport.sendMail({ ...mail })) as { response?: string };
+        const { from, to, subject, html, text, messageId } = mail;
+        const info = (await transport.sendMail({
+          from,
+          to,
+          subject,
+          html,
+          text,
+          messageId,
+          headers: nodemailerHeaders(mail),
+        })) as { response?: string };
         return { ok: true, response: info.response ?? '250 OK' };
       } catch (err) {
         return { ok: false, failure: classifySmtpError(err) };

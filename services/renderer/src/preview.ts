@@ -3,7 +3,7 @@ import type { ComposedEmail } from './compose-email';
 import type { ContentSource } from './live-config';
 import type { Profile, ProfileSource } from './profile-source';
 import type { CartLineIn } from './render-data';
-import { pickVariant } from './renderer';
+import { pickVariant } from './campaign-pick';
 
 /** `POST /v1/preview` body: a campaign and a real (id) or inline (fixture) profile. */
 export interface PreviewRequest {

@@ -1,9 +1,13 @@
-import { createHash } from 'node:crypto';
 import type { EmailRecord } from '@pulse/contracts';
 import { PulseError } from '@pulse/core';
 import type { Clock, Logger } from '@pulse/core';
-import { stableBucket } from '@pulse/rules';
+import { emailIdOf, matches, pickVariant } from './campaign-pick';
+import type { CampaignControls } from './campaign-controls';
 import type { CompiledCampaign } from './campaigns';
+import { triggerStale } from './eligibility';
+import type { MembershipSource } from './eligibility';
+import { espTagHeaders } from './esp-tags';
+import type { EspTagFormat } from './esp-tags';
 import type { ContentSource } from './live-config';
 import type { LoadedConfig } from './load-config';
 import type { Mailer, RetryControl } from './mailer';
@@ -11,26 +15,18 @@ import type { ProfileSource } from './profile-source';
 import { quietUntil } from './quiet-hours';
 import { composeEmail } from './compose-email';
 import { recipientOf } from './render-data';
-import type { CartLineIn } from './render-data';
+import { earlyStop, reeligibleArg } from './send-gates';
 import type { CapLimits, SendLedger, SendRef } from './send-ledger';
 import type { SuppressionStore } from './suppression';
 import { suppressionReason } from './suppression';
+import type { SuppressionList } from './suppression-list';
+import type { TriggerIn } from './trigger';
 import { trackEmailLinks } from './tracking';
 import type { TrackingConfig } from './tracking';
 import { signUnsubscribe, unsubscribeHeaders } from './unsubscribe';
 
-/** What can start an email: a segment change or an event, normalized. */
-export interface TriggerIn {
-  /** Segment change id or event id: the trigger part of the email id. */
-  id: string;
-  customerId: string;
-  at: number;
-  segment?: { id: string; change: 'entered' | 'exited' };
-  event?: {
-    type: string;
-    cart: { lines: CartLineIn[]; value: number | null; currency: string | null } | null;
-  };
-}
+export type { TriggerIn } from './trigger';
+export { emailIdOf, pickVariant } from './campaign-pick';
 
 /** Where held emails wait: the durable scheduler (a subset of @pulse/scheduler's Scheduler). */
 export interface HoldScheduler {
@@ -53,6 +49,16 @@ export interface RendererOptions {
   profiles: ProfileSource;
   ledger: SendLedger;
   suppressions: SuppressionStore;
+  /** Imported suppression lists (hashed addresses). */
+  suppressionList: SuppressionList;
+  /** Pause / resume / kill per campaign and launch times, read on every send. */
+  controls: CampaignControls;
+  /** Current segments at send time; null: membership is not re-checked. */
+  memberships: MembershipSource | null;
+  /** ESP header formats carrying the attribution ids (esp-tags.ts). */
+  espTags: readonly EspTagFormat[];
+  /** How long an email held by a paused campaign waits before it re-checks without a resume. */
+  pauseRecheckMs: number;
   /** Rate limited and retrying (smtp-delivery.ts): a transient failure here is final. */
   mailer: Mailer;
   /** Open pixel and click links through ingest; null: links stay as written. */
@@ -69,30 +75,6 @@ export interface RendererOptions {
   messageIdDomain: string;
   brand: string;
   shopUrl: string;
-}
-
-/** Deterministic id of the email for (customer, campaign, trigger). */
-export function emailIdOf(customerId: string, campaignId: string, triggerId: string): string {
-  return `em-${createHash('sha256').update(`${customerId}\n${campaignId}\n${triggerId}`).digest('hex').slice(0, 20)}`;
-}
-
-function matches(c: CompiledCampaign, t: TriggerIn): boolean {
-  if (c.trigger.kind === 'segment')
-    return t.segment?.id === c.trigger.segmentId && t.segment.change === c.trigger.change;
-  return t.event?.type === c.trigger.eventType;
-}
-
-/** The A/B variant of a customer (stable bucket by weight), or null without variants. */
-export function pickVariant(c: CompiledCampaign, customerId: string): string | null {
-  if (c.variants.length === 0) return null;
-  const total = c.variants.reduce((s, v) => s + v.weight, 0);
-  const point = (stableBucket(customerId, `${c.id}:variant`) / 100) * total;
-  let acc = 0;
-  for (const v of c.variants) {
-    acc += v.weight;
-    if (point < acc) return v.name;
-  }
-  return c.variants[c.variants.length - 1]?.name ?? null;
 }
 
 /**
@@ -149,28 +131,8 @@ export function createRenderer(options: RendererOptions) {
       await ledger.finish(ref, record, release);
       return record;
     };
-    if (c.holdout > 0 && stableBucket(t.customerId, `${c.id}:holdout`) < c.holdout * 100)
-      return finish({ ...base, outcome: 'skipped', reason: 'holdout' });
-    const profile = await options.profiles.get(t.customerId);
-    if (!profile) return finish({ ...base, outcome: 'skipped', reason: 'unknown customer' });
-    const to = recipientOf(profile);
-    const variant = pickVariant(c, t.customerId);
-    const withTo = { ...base, to, variant };
-    if (!to) return finish({ ...withTo, outcome: 'suppressed', reason: 'no email address' });
-    const suppressed = suppressionReason(
-      c.category,
-      profile,
-      await options.suppressions.get(t.customerId),
-    );
-    if (suppressed) return finish({ ...withTo, outcome: 'suppressed', reason: suppressed });
-    const tz = typeof profile.traits?.timezone === 'string' ? profile.traits.timezone : 'UTC';
-    const due = t.at + c.delayMs;
-    const quiet = c.quietHours ? quietUntil(Math.max(now, due), tz, c.quietHours) : null;
-    if (due > now || quiet !== null) {
-      const heldUntil = quiet ?? due;
-      const reason =
-        quiet !== null ? `quiet hours in ${tz}` : `delay until ${new Date(due).toISOString()}`;
-      const held: EmailRecord = { ...withTo, outcome: 'held', reason, heldUntil };
+    const hold = async (record: EmailRecord, heldUntil: number, reason: string) => {
+      const held: EmailRecord = { ...record, outcome: 'held', reason, heldUntil };
       const payload: HeldPayload = { campaignId: c.id, trigger: t };
       await options.holds.schedule(heldTimerId(emailId), heldUntil, JSON.stringify(payload));
       if (!(await ledger.hold(ref, options.owner, held)))
@@ -178,7 +140,56 @@ export function createRenderer(options: RendererOptions) {
           retriable: true,
         });
       return held;
-    }
+    };
+    // Paused: held through the scheduler and parked for the resume, never dropped. A resume
+    // between the state read and the park would miss this email, so the state is read again
+    // after parking: a campaign no longer paused gets its email released at once.
+    const control = async (record: EmailRecord): Promise<EmailRecord | null> => {
+      const state = await options.controls.state(c.id);
+      if (state === 'active') return null;
+      if (state === 'killed')
+        return finish({ ...record, outcome: 'suppressed', reason: 'campaign killed' });
+      const at = clock.now();
+      const held = await hold(record, at + options.pauseRecheckMs, 'campaign paused');
+      await options.controls.park(c.id, heldTimerId(emailId));
+      if ((await options.controls.state(c.id)) !== 'paused')
+        await options.holds.schedule(
+          heldTimerId(emailId),
+          at,
+          JSON.stringify({ campaignId: c.id, trigger: t }),
+        );
+      return held;
+    };
+    const stopped = await control(base);
+    if (stopped) return stopped;
+    const early = await earlyStop(options, c, t, ref, now);
+    if (early) return finish({ ...base, ...early });
+    const profile = await options.profiles.get(t.customerId);
+    if (!profile) return finish({ ...base, outcome: 'skipped', reason: 'unknown customer' });
+    const to = recipientOf(profile);
+    const variant = pickVariant(c, t.customerId);
+    const withTo = { ...base, to, variant };
+    if (!to) return finish({ ...withTo, outcome: 'suppressed', reason: 'no email address' });
+    const [own, listed] = await Promise.all([
+      options.suppressions.get(t.customerId),
+      options.suppressionList.lookup(to),
+    ]);
+    const suppressed = suppressionReason(c.category, profile, own, {
+      consent: cfg.consent,
+      listed,
+    });
+    if (suppressed) return finish({ ...withTo, outcome: 'suppressed', reason: suppressed });
+    const stale = await triggerStale(profile, t, options.memberships);
+    if (stale) return finish({ ...withTo, outcome: 'skipped', reason: stale });
+    const tz = typeof profile.traits?.timezone === 'string' ? profile.traits.timezone : 'UTC';
+    const due = t.at + c.delayMs;
+    const quiet = c.quietHours ? quietUntil(Math.max(now, due), tz, c.quietHours) : null;
+    if (due > now || quiet !== null)
+      return hold(
+        withTo,
+        quiet ?? due,
+        quiet !== null ? `quiet hours in ${tz}` : `delay until ${new Date(due).toISOString()}`,
+      );
     const token = signUnsubscribe(options.unsubscribe.secret, {
       customerId: t.customerId,
       campaignId: c.id,
@@ -228,11 +239,22 @@ export function createRenderer(options: RendererOptions) {
       countsTowardGlobal: c.category === 'marketing',
       campaignMax: c.cap?.max ?? 0,
       campaignWindowMs: c.cap?.perMs ?? 0,
+      reeligible: reeligibleArg(c),
     };
+    // A pause or kill that came in during the render stops this email before SMTP too.
+    const late = await control(withTo);
+    if (late) return late;
     const begun = await ledger.begin(ref, options.owner, sendAt, caps);
     if (begun === 'lost')
       throw new PulseError('RENDERER_SEND_LOST', `lease on ${emailId} expired during render`, {
         retriable: true,
+      });
+    if (begun === 'ineligible')
+      return finish({
+        ...withTo,
+        outcome: 'skipped',
+        reason: `not re-eligible for ${c.id} yet`,
+        at: sendAt,
       });
     if (begun !== 'ok')
       return finish({
@@ -254,6 +276,10 @@ export function createRenderer(options: RendererOptions) {
           'X-Pulse-Email-Id': emailId,
           'X-Pulse-Campaign': c.id,
         },
+        rawHeaders: espTagHeaders(
+          { emailId, customerId: t.customerId, campaignId: c.id, variant },
+          options.espTags,
+        ),
       },
       retryControl(ref, caps),
     );

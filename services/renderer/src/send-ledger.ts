@@ -15,7 +15,7 @@ export type Claim =
   | { state: 'held'; outcome: EmailRecord }
   | { state: 'done'; outcome: EmailRecord };
 
-export type BeginResult = 'ok' | 'lost' | 'capped:global' | 'capped:campaign';
+export type BeginResult = 'ok' | 'lost' | 'ineligible' | 'capped:global' | 'capped:campaign';
 
 export interface CapLimits {
   globalMax: number;
@@ -23,6 +23,8 @@ export interface CapLimits {
   countsTowardGlobal: boolean;
   campaignMax: number;
   campaignWindowMs: number;
+  /** Re-eligibility of the campaign: 0 every trigger, 'once' ever, else a window (ms). */
+  reeligible: number | 'once';
 }
 
 export interface SendRef {
@@ -49,6 +51,8 @@ export interface SendLedger {
    * reported `unknown`); the cap slots stay with the email. False when no longer the owner.
    */
   pause(ref: SendRef, owner: string, leaseUntil: number): Promise<boolean>;
+  /** When this customer last got another email of this campaign (a cheap pre-render check). */
+  lastCampaignSend(ref: SendRef): Promise<number | null>;
   /** Records the outcome; `releaseCaps` gives back the cap slots (SMTP did not accept it). */
   finish(ref: SendRef, outcome: EmailRecord, releaseCaps: boolean): Promise<boolean>;
 }
@@ -99,8 +103,26 @@ export function createSendLedger(options: SendLedgerOptions): SendLedger {
         caps.countsTowardGlobal ? '1' : '0',
         caps.campaignMax,
         caps.campaignWindowMs,
-        Math.max(options.ttlMs, caps.globalWindowMs, caps.campaignWindowMs),
+        Math.max(
+          options.ttlMs,
+          caps.globalWindowMs,
+          caps.campaignWindowMs,
+          caps.reeligible === 'once' ? 0 : caps.reeligible,
+        ),
+        String(caps.reeligible),
       ])) as BeginResult;
+    },
+    async lastCampaignSend(ref) {
+      const top = await redis.zrevrange(
+        keys.campaignSends(ref.customerId, ref.campaignId),
+        0,
+        1,
+        'WITHSCORES',
+      );
+      // [id, score, id, score]: the newest other than this email itself.
+      for (let i = 0; i + 1 < top.length; i += 2)
+        if (top[i] !== ref.emailId) return Number(top[i + 1]);
+      return null;
     },
     async pause(ref, owner, leaseUntil) {
       const reply = await pauseScript.run(

@@ -1,5 +1,8 @@
 import type { Redis } from '@pulse/redis';
+import { consentReason, marketingConsent } from './consent';
+import type { ConsentPolicy } from './consent';
 import type { RendererKeys } from './keys';
+import type { ListedEmail } from './suppression-list';
 
 /** The profile fields suppression reads (profile builder's read API). */
 export interface SuppressionProfile {
@@ -12,31 +15,31 @@ export interface OwnSuppression {
   unsubscribedAt: number | null;
 }
 
-function consent(traits: Record<string, unknown> | undefined): boolean | undefined {
-  const c = traits?.consent;
-  if (c !== null && typeof c === 'object' && 'email_marketing' in c) {
-    const v = (c as { email_marketing: unknown }).email_marketing;
-    if (typeof v === 'boolean') return v;
-  }
-  const flat = traits?.['consent.email_marketing'];
-  return typeof flat === 'boolean' ? flat : undefined;
+/** What else decides: the consent regimes (absent: only a withdrawn consent stops mail) and an imported list's entry. */
+export interface SuppressionContext {
+  consent?: ConsentPolicy;
+  listed?: ListedEmail | null;
 }
 
 /**
  * Why this customer must not get this kind of mail, or null. Transactional mail obeys only hard
- * bounces; marketing also unsubscribes, complaints and a withdrawn marketing consent. Pure.
+ * bounces (and list entries imported with scope `all`); marketing also unsubscribes, complaints,
+ * imported suppression lists and the consent rules of the recipient's country. Pure.
  */
 export function suppressionReason(
   category: 'marketing' | 'transactional',
   profile: SuppressionProfile,
   own: OwnSuppression,
+  context: SuppressionContext = {},
 ): string | null {
   if ((profile.email?.hardBounces ?? 0) > 0) return 'email address hard-bounced';
-  if (category === 'transactional') return null;
+  const listed = context.listed ? `on imported suppression list "${context.listed.source}"` : null;
+  if (category === 'transactional') return context.listed?.scope === 'all' ? listed : null;
   if (own.unsubscribedAt !== null || profile.email?.unsubscribed) return 'unsubscribed';
   if ((profile.email?.complaints ?? 0) > 0) return 'spam complaint';
-  if (consent(profile.traits) === false) return 'no consent to marketing email';
-  return null;
+  if (listed) return listed;
+  if (context.consent) return consentReason(context.consent, profile.traits);
+  return marketingConsent(profile.traits) === false ? 'no consent to marketing email' : null;
 }
 
 /** Suppressions the renderer itself records (its unsubscribe endpoint). */

@@ -33,7 +33,7 @@ import type { TriggerIn } from '../src/renderer';
 import { createSendLedger } from '../src/send-ledger';
 import { createSuppressionStore } from '../src/suppression';
 import { signUnsubscribe } from '../src/unsubscribe';
-import { CONFIG_DIR, profileFor, startHttp, startProfileServer } from './harness';
+import { CONFIG_DIR, profileFor, safetyOptions, startHttp, startProfileServer } from './harness';
 
 const stack = getStack();
 const testKafka = createTestKafka(stack);
@@ -74,6 +74,7 @@ function rendererWith(globalMax: number) {
     profiles: createHttpProfileSource({ baseUrl: profileUrl }),
     ledger: createSendLedger({ redis, keys, leaseMs: 30_000, ttlMs: 30 * 86_400_000 }),
     suppressions,
+    ...safetyOptions(redis, keys),
     mailer,
     holds: held,
     clock,

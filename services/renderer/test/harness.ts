@@ -6,7 +6,10 @@ import { silentLogger } from '@pulse/core';
 import type { Clock } from '@pulse/core';
 import { createKeyspace } from '@pulse/redis';
 import type { Redis } from '@pulse/redis';
+import { createCampaignControls } from '../src/campaign-controls';
+import { ESP_TAG_FORMATS } from '../src/esp-tags';
 import { rendererKeys } from '../src/keys';
+import type { RendererKeys } from '../src/keys';
 import { staticContent } from '../src/live-config';
 import { loadRendererConfig } from '../src/load-config';
 import type { Mailer } from '../src/mailer';
@@ -15,6 +18,7 @@ import { createRenderer } from '../src/renderer';
 import type { Renderer, TriggerIn } from '../src/renderer';
 import { createSendLedger } from '../src/send-ledger';
 import { createSuppressionStore } from '../src/suppression';
+import { createSuppressionList } from '../src/suppression-list';
 import type { TrackingConfig } from '../src/tracking';
 
 /** The shipped config folder (templates, campaigns, catalog). */
@@ -58,11 +62,26 @@ export function profileFor(
   return {
     customerId,
     identities: { emails: [email] },
-    traits: { first_name: 'Maya', timezone: 'UTC', locale: 'en-US', ...traits },
+    // US: an opt-out consent regime (config/consent.yaml), so no recorded consent is needed.
+    traits: { first_name: 'Maya', timezone: 'UTC', locale: 'en-US', country: 'US', ...traits },
     purchases: { orders: 2, products: [], categories: {} },
     browsing: { categories: {} },
     email: { unsubscribed: false, hardBounces: 0, complaints: 0 },
     derived: { productsViewedLast24h: [], categoryAffinity: [], email: { openRate: 0.2 } },
+  };
+}
+
+/**
+ * The campaign-safety dependencies over real Redis: controls, imported lists, all ESP tags;
+ * membership is not re-checked unless a test passes a source.
+ */
+export function safetyOptions(redis: Redis, keys: RendererKeys) {
+  return {
+    suppressionList: createSuppressionList(redis, keys),
+    controls: createCampaignControls(redis, keys),
+    memberships: null,
+    espTags: ESP_TAG_FORMATS,
+    pauseRecheckMs: 3_600_000,
   };
 }
 
@@ -85,6 +104,7 @@ export function testRenderer(o: TestRendererOptions): Renderer {
     profiles: createHttpProfileSource({ baseUrl: o.profileUrl }),
     ledger: createSendLedger({ redis: o.redis, keys, leaseMs: 30_000, ttlMs: 3_600_000 }),
     suppressions: createSuppressionStore(o.redis, keys),
+    ...safetyOptions(o.redis, keys),
     mailer: o.mailer,
     tracking: o.tracking ?? null,
     holds: { schedule: async () => 'created' },

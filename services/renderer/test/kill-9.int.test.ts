@@ -59,6 +59,7 @@ function startRenderer(): ChildProcess {
       RENDERER_EVENTS_TOPIC: evTopic,
       RENDERER_EMAILS_TOPIC: emailsTopic,
       RENDERER_SEND_LEASE: '2s',
+      RENDERER_SEGMENTER_URL: 'off', // exactly-once is under test, not membership
       RENDERER_SESSION_TIMEOUT: '6s',
       RENDERER_HTTP_PORT: '0',
       LOG_LEVEL: 'warn',

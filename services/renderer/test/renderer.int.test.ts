@@ -33,6 +33,7 @@ import { createRenderer } from '../src/renderer';
 import { createSendLedger } from '../src/send-ledger';
 import { createSuppressionStore } from '../src/suppression';
 import { verifyUnsubscribe } from '../src/unsubscribe';
+import { safetyOptions } from './harness';
 
 const stack = getStack();
 const testKafka = createTestKafka(stack);
@@ -64,7 +65,13 @@ const profiles: Record<string, unknown> = {
   happy: {
     customerId: 'happy',
     identities: { emails: [addr('happy')] },
-    traits: { first_name: 'Maya', state: 'CA', timezone: 'America/Los_Angeles', locale: 'en-US' },
+    traits: {
+      first_name: 'Maya',
+      state: 'CA',
+      country: 'US',
+      timezone: 'America/Los_Angeles',
+      locale: 'en-US',
+    },
     purchases: { orders: 4, products: ['prod-701'], categories: { 'Electronics/Audio': 1 } },
     browsing: { categories: {} },
     email: { unsubscribed: false, hardBounces: 0, complaints: 0 },
@@ -74,18 +81,18 @@ const profiles: Record<string, unknown> = {
   broken: {
     customerId: 'broken',
     identities: { emails: [addr('broken')] },
-    traits: { first_name: 'Bo' },
+    traits: { first_name: 'Bo', country: 'US' },
     purchases: { orders: 1, products: 5, categories: {} },
   },
   fine: {
     customerId: 'fine',
     identities: { emails: [addr('fine')] },
-    traits: { first_name: 'Fin' },
+    traits: { first_name: 'Fin', country: 'US' },
   },
   unsub: {
     customerId: 'unsub',
     identities: { emails: [addr('unsub')] },
-    traits: { first_name: 'Ola' },
+    traits: { first_name: 'Ola', country: 'US' },
     email: { unsubscribed: true, hardBounces: 0, complaints: 0 },
   },
 };
@@ -128,6 +135,7 @@ beforeAll(async () => {
     profiles: createHttpProfileSource({ baseUrl: `http://127.0.0.1:${port}` }),
     ledger: createSendLedger({ redis, keys, leaseMs: 30_000, ttlMs: 3_600_000 }),
     suppressions: createSuppressionStore(redis, keys),
+    ...safetyOptions(redis, keys),
     mailer,
     holds: { schedule: async () => 'created' }, // nothing here is held
     clock,

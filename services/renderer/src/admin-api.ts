@@ -1,0 +1,103 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createInterface } from 'node:readline';
+import type { Logger } from '@pulse/core';
+import type { CampaignAction, CampaignAdmin } from './campaign-admin';
+import { importSuppressionLines } from './suppression-import';
+import type { SuppressionList } from './suppression-list';
+
+export interface AdminApiOptions {
+  campaigns: CampaignAdmin;
+  /** Campaign ids in service now (a typo in an id is a 404, not a silent no-op). */
+  knownCampaign: (id: string) => boolean;
+  suppressionList: SuppressionList;
+  /** Bearer token; empty: only loopback callers are served. */
+  adminToken: string;
+  logger: Logger;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+/** Admin calls change what customers receive: a token, or without one only this machine. */
+export function adminAllowed(req: IncomingMessage, token: string): boolean {
+  if (token) return req.headers.authorization === `Bearer ${token}`;
+  return LOOPBACK.has(req.socket.remoteAddress ?? '');
+}
+
+const CAMPAIGN = /^\/v1\/campaigns\/([^/]+)(?:\/(pause|resume|kill))?$/;
+
+/** True when the path is one of the admin routes this handler serves. */
+export const isAdminPath = (path: string): boolean =>
+  CAMPAIGN.test(path) || path === '/v1/suppressions';
+
+/**
+ * `POST /v1/campaigns/:id/pause|resume|kill`, `GET /v1/campaigns/:id` (state, launch time, emails
+ * held by a pause) and `POST /v1/suppressions?format=csv|ndjson&source=name&scope=marketing|all`
+ * (a streamed list of addresses or SHA-256/MD5 hashes) → `{ imported, rejected, problems }`.
+ */
+export function createAdminHandler(options: AdminApiOptions) {
+  const routes = async (req: IncomingMessage, url: URL): Promise<[number, unknown]> => {
+    const m = CAMPAIGN.exec(url.pathname);
+    if (m) {
+      const id = decodeURIComponent(m[1] ?? '');
+      if (!options.knownCampaign(id)) return [404, { error: 'unknown_campaign', id }];
+      const action = m[2] as CampaignAction | undefined; // the pattern allows only the three
+      if (!action && req.method === 'GET')
+        return [200, { campaignId: id, ...(await options.campaigns.status(id)) }];
+      if (!action || req.method !== 'POST')
+        return [
+          405,
+          { error: 'method_not_allowed', message: 'POST …/pause|resume|kill, GET the campaign' },
+        ];
+      const status = await options.campaigns.apply(id, action);
+      options.logger.warn(
+        { campaignId: id, action, released: status.released },
+        'campaign control changed',
+      );
+      return [200, { campaignId: id, ...status }];
+    }
+    if (req.method !== 'POST') return [405, { error: 'method_not_allowed', message: 'use POST' }];
+    const format = url.searchParams.get('format') ?? 'csv';
+    const scope = url.searchParams.get('scope') ?? 'marketing';
+    const source = url.searchParams.get('source') ?? 'import';
+    if ((format !== 'csv' && format !== 'ndjson') || (scope !== 'marketing' && scope !== 'all'))
+      return [
+        400,
+        { error: 'bad_request', message: 'format must be csv or ndjson, scope marketing or all' },
+      ];
+    const lines = createInterface({ input: req, crlfDelay: Infinity });
+    const report = await importSuppressionLines(lines, format, options.suppressionList, {
+      source,
+      scope,
+    });
+    options.logger.info(
+      { source, scope, ...report, problems: report.problems.length },
+      'suppression list imported',
+    );
+    return [200, report];
+  };
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!adminAllowed(req, options.adminToken)) {
+      req.resume();
+      return json(res, 401, {
+        error: 'unauthorized',
+        message:
+          'set Authorization: Bearer <RENDERER_ADMIN_TOKEN> (without a token: loopback only)',
+      });
+    }
+    routes(req, url)
+      .then(([status, body]) => json(res, status, body))
+      .catch((err: unknown) => {
+        options.logger.error({ err, path: url.pathname }, 'admin call failed');
+        json(res, 503, {
+          error: 'unavailable',
+          message: 'Redis or the scheduler failed; try again',
+        });
+      });
+  };
+}

@@ -1,0 +1,14 @@
+import type { CartLineIn } from './render-data';
+
+/** What can start an email: a segment change or an event, normalized. */
+export interface TriggerIn {
+  /** Segment change id or event id: the trigger part of the email id. */
+  id: string;
+  customerId: string;
+  at: number;
+  segment?: { id: string; change: 'entered' | 'exited' };
+  event?: {
+    type: string;
+    cart: { lines: CartLineIn[]; value: number | null; currency: string | null } | null;
+  };
+}
