@@ -91,6 +91,8 @@ export function journey(
         gender: c.gender,
         birthday: c.birthday,
         address: { country: c.country, state: c.region, city: c.city },
+        // Opted in at sign-up: most demo countries are opt-in regimes (config/consent.yaml).
+        consent: { email_marketing: true },
       },
       context: { locale: c.locale, timezone: c.timezone },
     },

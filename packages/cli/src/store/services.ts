@@ -119,6 +119,7 @@ export function demoServices(plan: DemoPlan): ServiceProcess[] {
         RENDERER_HTTP_HOST: '127.0.0.1',
         SMTP_URL: plan.stack.smtpUrl,
         RENDERER_PROFILE_URL: `http://127.0.0.1:${port('profile-builder')}`,
+        RENDERER_SEGMENTER_URL: `http://127.0.0.1:${port('segmenter')}`,
         RENDERER_CONFIG_DIR: path.join(plan.root, 'config'),
         RENDERER_GROUP_ID: group('renderer'),
         RENDERER_SEGMENT_CHANGES_TOPIC: t.segmentChanges,

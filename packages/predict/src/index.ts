@@ -1,0 +1,59 @@
+/**
+ * @pulse/predict: predictive traits (churn risk, next best offer), the metrics that judge them,
+ * and campaign results (attribution, uplift against the holdout). Pure: no I/O, no clock.
+ */
+export { DAY_MS, utcDay } from './history';
+export type { CustomerHistory, EmailFact, OrderFact, OrderItem, ViewFact } from './history';
+export { activityAt, activityOfProfile } from './activity';
+export type { Activity, ProfileLike } from './activity';
+export { CHURN_FEATURES, churnFeatures, hasOrdered, recencyDays } from './features';
+export type { ChurnFeatureName } from './features';
+export { fitLogistic, predictLogistic } from './logistic';
+export type { FitOptions, LogisticFit } from './logistic';
+export {
+  calibrationTable,
+  mean,
+  precisionAtK,
+  precisionRecallAt,
+  recallAtK,
+  rocAuc,
+} from './metrics';
+export type { CalibrationBin, ThresholdStats } from './metrics';
+export { DEFAULT_REQUIREMENTS, examplesAt, timeSplit } from './churn-dataset';
+export type { ChurnExample, SplitRequirements, SplitResult, TimeSplit } from './churn-dataset';
+export {
+  AT_RISK_THRESHOLD,
+  CHURN_MODEL_FORMAT,
+  CHURN_MODEL_FORMAT_VERSION,
+  parseChurnModel,
+  scoreChurn,
+  trainChurnModel,
+} from './churn-model';
+export type { ChurnEvaluation, ChurnModel, ParsedModel } from './churn-model';
+export {
+  BROWSING_WEIGHT,
+  OFFER_MODEL_FORMAT,
+  OFFER_MODEL_FORMAT_VERSION,
+  nextBestOffer,
+  parseOfferModel,
+  recommend,
+  recommendPopular,
+  trainOffers,
+} from './recommender';
+export type {
+  NextBestOffer,
+  OfferInput,
+  OfferModel,
+  OfferTraining,
+  ParsedOfferModel,
+} from './recommender';
+export { evaluateChurnTruth, evaluateOffers } from './evaluate';
+export type { ChurnTruthEvaluation, OfferEvaluation } from './evaluate';
+export { campaignFacts, customerKey, historiesFromEvents } from './from-events';
+export type { CampaignFacts, CampaignSend, EngagementEvent, OrderEvent } from './from-events';
+export { attributeOrders, DEFAULT_WINDOW_MS, ordersInWindow } from './attribution';
+export type { AttributedOrder, Touch } from './attribution';
+export { groupStats, meanDifference, proportionDifference, wilson } from './uplift';
+export type { GroupStats, Interval } from './uplift';
+export { campaignResults } from './campaign-results';
+export type { ArmResult, ResultsOptions } from './campaign-results';
