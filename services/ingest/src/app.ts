@@ -17,6 +17,8 @@ import { browserRoutes } from './browser-routes';
 import type { OrderBook } from './order-book';
 import { storeWebhookRoutes } from './store-webhook-routes';
 import type { Store } from './stores';
+import { adminRoutes } from './admin-routes';
+import type { RateLimiter } from './rate-limit';
 
 export interface IngestAppOptions {
   sources: SourceDirectory;
@@ -41,6 +43,10 @@ export interface IngestAppOptions {
   stores?: { stores: readonly Store[]; orders: OrderBook };
   /** host[:port] given to analytics.js as apiHost; default: the request's Host. */
   publicHost?: string | undefined;
+  /** Token buckets per writeKey (tracking API and pixel); without it nothing is limited. */
+  rateLimiter?: RateLimiter;
+  /** Bearer token of /v1/admin/*; unset = the admin API is off. */
+  adminToken?: string | undefined;
 }
 
 /** The ingest HTTP API as an express app (bodies are read by the routes, not by a parser). */
@@ -63,6 +69,7 @@ export function createIngestApp(options: IngestAppOptions): Express {
   }
   if (options.stores) app.use(storeWebhookRoutes({ ...options, ...options.stores }));
   if (options.webhooks) app.use(webhookRoutes({ ...options, ...options.webhooks }));
+  app.use(adminRoutes(options));
   app.use((req: Request, res: Response) => {
     options.metrics.requests.inc({ route: 'unmatched', status: '404' });
     res.status(404).json({ error: 'not_found', reason: `no route ${req.method} ${req.path}` });

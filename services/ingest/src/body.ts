@@ -95,32 +95,68 @@ export async function readRawBody(
     req.resume();
     return unsupported(`content-encoding ${encoding} is not supported (use gzip)`);
   }
-  if (stream === 'identity' && declared > maxBytes) {
+  if (declared > (stream === 'identity' ? maxBytes : maxCompressedBytes(maxBytes))) {
+    if (stream !== 'identity') stream.destroy();
     req.resume();
     return tooLarge(limit, maxBytes);
   }
   const source: Readable = stream === 'identity' ? req : req.pipe(stream);
+  // Compressed input is capped too: legitimate data never compresses to more than its size
+  // plus framing, while a stream of empty deflate blocks inflates to nothing, forever.
+  let compressed = 0;
+  let compressedTooLarge = false;
+  const countCompressed = (chunk: Buffer) => {
+    compressed += chunk.length;
+    if (compressed > maxCompressedBytes(maxBytes) && !compressedTooLarge) {
+      compressedTooLarge = true;
+      source.destroy();
+    }
+  };
+  if (source !== req) req.on('data', countCompressed);
   const chunks: Buffer[] = [];
   let size = 0;
   try {
     for await (const chunk of source as AsyncIterable<Buffer>) {
       size += chunk.length;
       if (size > maxBytes) {
-        if (source !== req) source.destroy();
-        req.resume();
+        // Stop inflating now: the rest of a gzip bomb is never decompressed.
+        req.off('data', countCompressed);
+        abandon(req, source);
         return tooLarge(limit, maxBytes);
       }
       chunks.push(chunk);
     }
   } catch (err) {
-    req.resume();
+    req.off('data', countCompressed);
+    abandon(req, source);
+    if (compressedTooLarge) return tooLarge(limit, maxBytes);
     const reason = stream === 'identity' ? 'the request body was cut off' : `bad ${encoding} data`;
     return {
       ok: false,
       problem: { status: 400, error: 'invalid_body', reason: `${reason}: ${String(err)}` },
     };
   }
+  req.off('data', countCompressed);
+  if (compressedTooLarge) return tooLarge(limit, maxBytes);
   return { ok: true, bytes: Buffer.concat(chunks) };
+}
+
+/** Most compressed bytes read for a decompressed limit: the limit plus gzip's worst framing. */
+export function maxCompressedBytes(maxBytes: number): number {
+  return maxBytes + Math.ceil(maxBytes / 1000) + 1024;
+}
+
+/**
+ * Stops reading a body that will not be used: the decompressor is dropped (nothing more is
+ * inflated) and the request is left to drain; the route answers with `Connection: close`, so
+ * Node closes the socket once the answer is out instead of reading the rest.
+ */
+function abandon(req: IncomingMessage, source: Readable): void {
+  if (source !== req) {
+    req.unpipe(source as Transform);
+    source.destroy();
+  }
+  req.resume();
 }
 
 function unsupported(reason: string): { ok: false; problem: BodyProblem } {

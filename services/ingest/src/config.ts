@@ -12,6 +12,17 @@ export const ingestConfigSpec = defineConfig({
     secret: true,
     doc: 'Sources as `sourceId:writeKey:trust` (trust `browser` or `server`), comma-separated.',
   }),
+  sourcesFile: env.string({
+    env: 'INGEST_SOURCES_FILE',
+    default: 'config/sources.yaml',
+    doc: 'What each writeKey source may send (calls, events, traits) and its rate limit, relative to the working directory.',
+  }),
+  adminToken: env.string({
+    env: 'INGEST_ADMIN_TOKEN',
+    optional: true,
+    secret: true,
+    doc: 'Bearer token of the admin read API (/v1/admin/*); unset = the admin API is off (404).',
+  }),
   eventsTopic: env.string({
     env: 'INGEST_EVENTS_TOPIC',
     default: 'events.v1',

@@ -186,7 +186,9 @@ export function importRoutes(options: ImportRoutesOptions): Router {
     if (result.ok) return { ok: true as const, accepted: result.accepted[0]! };
     const { error, field = '', reason } = result.refusal.body;
     const code: FieldProblem['code'] =
-      error === 'outlier' || error === 'type_not_allowed' ? error : 'invalid_field';
+      error === 'outlier' || error === 'type_not_allowed' || error === 'field_not_allowed'
+        ? error
+        : 'invalid_field';
     return { ok: false as const, problem: { code, field, reason } };
   };
 

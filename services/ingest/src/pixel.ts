@@ -5,6 +5,7 @@ import { Router, type Request, type Response } from 'express';
 import type { CategorySynonyms } from './categories';
 import type { IngestMetrics } from './ingest-metrics';
 import type { Publisher } from './publisher';
+import { admit, type RateLimiter } from './rate-limit';
 import { SEGMENT_KINDS, type SegmentKind } from './segment-schema';
 import type { SourceDirectory } from './sources';
 import { acceptCall } from './tracking';
@@ -36,6 +37,8 @@ export interface PixelRoutesOptions {
   /** Canonical product categories (config/categories.yaml). */
   categories: CategorySynonyms;
   newId?: () => string;
+  /** Token buckets per writeKey; events over the limit are counted, not published. */
+  rateLimiter?: RateLimiter;
 }
 
 type Decoded = { ok: true; value: Record<string, unknown> } | { ok: false; reason: string };
@@ -96,9 +99,17 @@ export function pixelRoutes(options: PixelRoutesOptions): Router {
     );
     if (!source)
       return reject('unknown', 'unauthorized', 'writeKey', 'unknown or missing writeKey', raw);
+    const receivedAt = clock.now();
+    // Over the limit the pixel still answers its GIF (it never fails the page) but publishes
+    // nothing; like the API's 429s, these are counted, not copied to the rejects topic.
+    const rate = await admit(options.rateLimiter, source, 1, receivedAt, options.logger);
+    if (!rate.ok) {
+      metrics.rejected.inc({ reason: 'rate_limited' });
+      return;
+    }
     const result = acceptCall(decoded.value, type as SegmentKind, {
       source,
-      receivedAt: clock.now(),
+      receivedAt,
       requestIp: req.ip,
       maxFutureSkewMs: options.maxFutureSkewMs,
       maxOrderTotal: options.maxOrderTotal,

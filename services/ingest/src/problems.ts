@@ -4,8 +4,9 @@
  */
 export interface FieldProblem {
   /** `invalid_field`: does not fit the API; `outlier`: fits but is implausible (quarantined);
-   * `type_not_allowed`: the source may not send this event type. */
-  code: 'invalid_field' | 'outlier' | 'type_not_allowed';
+   * `type_not_allowed`: the source may not send this call or event type;
+   * `field_not_allowed`: the source may not send this field (config/sources.yaml). */
+  code: 'invalid_field' | 'outlier' | 'type_not_allowed' | 'field_not_allowed';
   /** Dotted path, e.g. `properties.price` or `batch.3.userId`. */
   field: string;
   reason: string;

@@ -6,6 +6,7 @@ import type { CategorySynonyms } from './categories';
 import { LIMITS, parseJson, readBody } from './body';
 import type { IngestMetrics } from './ingest-metrics';
 import type { Publisher } from './publisher';
+import { admit, rateLimitedBody, retryAfterSeconds, type RateLimiter } from './rate-limit';
 import { SEGMENT_KINDS, type SegmentKind } from './segment-schema';
 import { writeKeyFromAuthorization, type Source, type SourceDirectory } from './sources';
 import { acceptBatch, acceptCall, type CallResult, type Refusal } from './tracking';
@@ -20,6 +21,8 @@ export interface SegmentRoutesOptions {
   maxOrderTotal: number;
   /** Canonical product categories (config/categories.yaml). */
   categories: CategorySynonyms;
+  /** Token buckets per writeKey (config/sources.yaml rates); without it nothing is limited. */
+  rateLimiter?: RateLimiter;
   /** Seconds a client should wait after a 503; default 5. */
   retryAfterSeconds?: number;
   newId?: () => string;
@@ -39,6 +42,13 @@ function bodyWriteKey(body: unknown): string | undefined {
   if (body === null || typeof body !== 'object') return undefined;
   const key = (body as { writeKey?: unknown }).writeKey;
   return typeof key === 'string' ? key : undefined;
+}
+
+/** Events a request carries, for the rate limit: a batch's items, else one. */
+function eventCount(body: unknown, kind: SegmentKind | 'batch'): number {
+  if (kind !== 'batch' || body === null || typeof body !== 'object') return 1;
+  const batch = (body as { batch?: unknown }).batch;
+  return Array.isArray(batch) ? batch.length : 1;
 }
 
 function send(res: Response, status: number, body: unknown, route: string, metrics: IngestMetrics) {
@@ -61,6 +71,9 @@ export function segmentRoutes(options: SegmentRoutesOptions): Router {
       kind === 'batch' ? LIMITS.batchBytes : LIMITS.eventBytes,
     );
     if (!read.ok) {
+      // The rest of the body was not read: close the connection after answering instead of
+      // reading (and discarding) whatever the sender still has.
+      res.setHeader('Connection', 'close');
       const { status, ...problem } = read.problem;
       return send(res, status, problem, route, metrics);
     }
@@ -79,6 +92,14 @@ export function segmentRoutes(options: SegmentRoutesOptions): Router {
       return send(res, 401, { error: 'unauthorized', reason }, route, metrics);
     }
     const receivedAt = clock.now();
+    const cost = eventCount(json.value, kind);
+    const rate = await admit(options.rateLimiter, source, cost, receivedAt, options.logger);
+    if (!rate.ok) {
+      // Not sent to the rejects topic: a flood would be copied into Kafka one for one.
+      metrics.rejected.inc({ reason: 'rate_limited' }, cost);
+      res.setHeader('Retry-After', String(retryAfterSeconds(rate.retryAfterMs)));
+      return send(res, 429, rateLimitedBody(source, rate.retryAfterMs), route, metrics);
+    }
     const callOptions = {
       source,
       receivedAt,

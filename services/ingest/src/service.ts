@@ -11,6 +11,8 @@ import { createIngestMetrics } from './ingest-metrics';
 import { createPublisher } from './publisher';
 import { parseSources } from './sources';
 import { createSpool, startSpoolDrain } from './spool';
+import { loadSourcePolicies, withPolicies } from './source-config';
+import { createRateLimiter } from './rate-limit';
 import { createWebhookProviders } from './webhook-providers';
 import { createOrderBook } from './order-book';
 import { loadStores, parseStoreSecrets, withOrderSystems } from './stores';
@@ -33,7 +35,22 @@ export async function startIngest(context: ServiceContext<IngestConfig>): Promis
     },
     'stores loaded',
   );
-  const sources = withOrderSystems(parseSources(config.writeKeys), stores);
+  const keyed = parseSources(config.writeKeys);
+  const policies = loadSourcePolicies(
+    config.sourcesFile,
+    (id) => keyed.sources.find((s) => s.id === id)?.trust,
+  );
+  logger.info(
+    { file: config.sourcesFile, listed: [...policies.bySource.keys()] },
+    'source policies loaded',
+  );
+  if (policies.unknown.length > 0) {
+    logger.warn(
+      { file: config.sourcesFile, sources: policies.unknown },
+      'sources file lists sources INGEST_WRITE_KEYS does not have',
+    );
+  }
+  const sources = withOrderSystems(withPolicies(keyed, policies), stores);
   const categories = loadCategorySynonyms(config.categoriesFile);
   logger.info(
     { file: config.categoriesFile, canonical: categories.size },
@@ -128,6 +145,8 @@ export async function startIngest(context: ServiceContext<IngestConfig>): Promis
       }),
     },
     publicHost: config.publicHost,
+    rateLimiter: createRateLimiter({ redis, keys: createKeyspace(config.redisPrefix) }),
+    adminToken: config.adminToken,
   });
   return {
     close: async () => {

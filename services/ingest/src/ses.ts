@@ -129,6 +129,12 @@ function tagsOf(e: SesEvent): Record<string, string> {
   for (const [key, values] of Object.entries(e.mail.tags ?? {})) {
     if (values[0] !== undefined) tags[key] = values[0];
   }
+  // SES tag values allow only [A-Za-z0-9_-]: the renderer sends the customer id (`u:42`)
+  // base64url-encoded under its own name.
+  const encoded = tags.pulse_customer_b64;
+  if (encoded !== undefined && tags.pulse_customer_id === undefined) {
+    tags.pulse_customer_id = Buffer.from(encoded, 'base64url').toString('utf8');
+  }
   return tags;
 }
 

@@ -1,11 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { PulseError } from '@pulse/core';
+import type { SourcePolicy, Trust } from './source-policy';
 
-/**
- * How far a source is trusted. A browser writeKey is public, so its source may send only the
- * event types a page may legitimately send; server keys are secret and trusted.
- */
-export type Trust = 'browser' | 'server';
+export type { Trust } from './source-policy';
 
 /** One configured sender. */
 export interface Source {
@@ -16,6 +13,8 @@ export interface Source {
    * event ids; unset means the source id itself.
    */
   readonly orderSystem?: string;
+  /** What it may send (config/sources.yaml); unset = the default of its trust. */
+  readonly policy?: SourcePolicy;
 }
 
 interface KeyedSource extends Source {

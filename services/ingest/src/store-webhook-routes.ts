@@ -135,6 +135,7 @@ export function storeWebhookRoutes(options: StoreWebhookRoutesOptions): Router {
     }
     const read = await readRawBody(req, 'webhook_size', WEBHOOK_MAX_BYTES);
     if (!read.ok) {
+      res.setHeader('Connection', 'close'); // the rest of the body is not read
       const { status, ...problem } = read.problem;
       return send(res, route, status, problem);
     }

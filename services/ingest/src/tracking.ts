@@ -5,7 +5,8 @@ import { isOrderEventId } from './order-ids';
 import { within, type FieldProblem } from './problems';
 import type { Accepted } from './publisher';
 import { segmentBatchSchema, type SegmentKind } from './segment-schema';
-import { checkAllowed, validateMessage } from './validate';
+import { checkAllowed, checkTraits } from './source-trust';
+import { validateMessage } from './validate';
 
 /** A refused request: the HTTP answer, and the reason code for the rejects topic. */
 export interface Refusal {
@@ -25,7 +26,8 @@ export type CallResult = { ok: true; accepted: Accepted[] } | { ok: false; refus
 export type CallOptions = Omit<NormalizeOptions, 'batchSentAt' | 'batchContext'>;
 
 function refuse(problem: FieldProblem): { ok: false; refusal: Refusal } {
-  const status = problem.code === 'type_not_allowed' ? 403 : 400;
+  const status =
+    problem.code === 'type_not_allowed' || problem.code === 'field_not_allowed' ? 403 : 400;
   return {
     ok: false,
     refusal: {
@@ -49,7 +51,7 @@ function acceptOne(
   const scope = (problem: FieldProblem) => (prefix ? within(prefix, problem) : problem);
   const valid = validateMessage(raw, kind);
   if (!valid.ok) return { ok: false, problem: scope(valid.problem) };
-  const denied = checkAllowed(valid.value, options.source.trust);
+  const denied = checkAllowed(valid.value, options.source);
   if (denied) return { ok: false, problem: scope(denied) };
   const normalized = normalizeMessage(valid.value, options);
   if (!normalized.ok) return { ok: false, problem: scope(normalized.problem) };
@@ -83,6 +85,9 @@ export function acceptBatch(body: unknown, options: CallOptions): CallResult {
     });
   }
   const { batch, sentAt, context } = envelope.data;
+  // The envelope's context is merged into every item, so its traits count as theirs.
+  const deniedTraits = checkTraits(context?.traits, 'context.traits', options.source);
+  if (deniedTraits) return refuse(deniedTraits);
   if (batch.length > LIMITS.batchEvents) {
     return tooLarge(
       'batch_events',

@@ -1,4 +1,4 @@
-import { EVENT_TYPES, expectedPayload } from '@pulse/contracts';
+import { expectedPayload } from '@pulse/contracts';
 import type { z } from 'zod';
 import { fieldOf, invalid, ok, type FieldProblem, type Result } from './problems';
 import {
@@ -13,7 +13,6 @@ import {
   type SegmentKind,
   type SegmentMessage,
 } from './segment-schema';
-import type { Trust } from './sources';
 
 function firstProblem(error: z.ZodError, prefix: string): FieldProblem {
   const issue = error.issues[0];
@@ -74,35 +73,4 @@ export function validateMessage(raw: unknown, kind?: SegmentKind): Result<Segmen
   if (!parsed.success) return { ok: false, problem: firstProblem(parsed.error, '') };
   const typed = checkTyped(parsed.data);
   return typed ? { ok: false, problem: typed } : ok(parsed.data);
-}
-
-/** Track events no outside sender may send: the cart-abandonment timer emits these. */
-const INTERNAL_ONLY = new Set<string>([EVENT_TYPES.cartAbandoned]);
-
-/** Track events a public (browser) writeKey may not send: they would forge orders or email state. */
-const SERVER_ONLY = new Set<string>([
-  EVENT_TYPES.orderCompleted,
-  EVENT_TYPES.orderUpdated,
-  EVENT_TYPES.orderRefunded,
-  EVENT_TYPES.orderCancelled,
-  EVENT_TYPES.emailDelivered,
-  EVENT_TYPES.emailOpened,
-  EVENT_TYPES.emailLinkClicked,
-  EVENT_TYPES.emailBounced,
-  EVENT_TYPES.emailMarkedAsSpam,
-  EVENT_TYPES.emailUnsubscribed,
-  EVENT_TYPES.emailDropped,
-]);
-
-/** Refuses event types the source's trust level does not allow. */
-export function checkAllowed(message: SegmentMessage, trust: Trust): FieldProblem | undefined {
-  if (message.type !== 'track') return undefined;
-  const denied =
-    INTERNAL_ONLY.has(message.event) || (trust === 'browser' && SERVER_ONLY.has(message.event));
-  if (!denied) return undefined;
-  return {
-    code: 'type_not_allowed',
-    field: 'event',
-    reason: `'${message.event}' may not be sent by a ${trust} source`,
-  };
 }

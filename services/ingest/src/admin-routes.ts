@@ -1,0 +1,78 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import type { IngestMetrics } from './ingest-metrics';
+import type { AllowList } from './source-policy';
+import { policyOf } from './source-trust';
+import type { SourceDirectory } from './sources';
+
+export interface AdminRoutesOptions {
+  sources: SourceDirectory;
+  metrics: IngestMetrics;
+  /** INGEST_ADMIN_TOKEN; unset turns the admin API off (404), never open. */
+  adminToken?: string | undefined;
+}
+
+const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
+
+/**
+ * True when `header` is `Bearer <token>`. Compares SHA-256 digests with timingSafeEqual, so the
+ * time taken says nothing about how much of the token matched, nor about its length.
+ */
+export function bearerMatches(header: string | undefined, token: string): boolean {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  const given = sha256(match?.[1] ?? '');
+  return timingSafeEqual(given, sha256(token)) && match !== null;
+}
+
+function listed(list: AllowList): string[] {
+  return list.any ? ['*'] : [...list.exact, ...list.prefixes.map((p) => `${p}*`)];
+}
+
+/**
+ * `/v1/admin/*`: what ingest runs with, for operators, behind `Authorization: Bearer
+ * <INGEST_ADMIN_TOKEN>`. `GET /v1/admin/sources`: each writeKey source's trust, order system,
+ * allow-lists and rate limit (never its key).
+ */
+export function adminRoutes(options: AdminRoutesOptions): Router {
+  const { metrics, adminToken } = options;
+  const router = Router();
+  router.use('/v1/admin', (req: Request, res: Response, next: NextFunction) => {
+    const route = '/v1/admin';
+    if (adminToken === undefined || adminToken === '') {
+      metrics.requests.inc({ route, status: '404' });
+      res
+        .status(404)
+        .json({ error: 'not_found', reason: 'the admin API is off (INGEST_ADMIN_TOKEN)' });
+      return;
+    }
+    if (!bearerMatches(req.headers.authorization, adminToken)) {
+      metrics.requests.inc({ route, status: '401' });
+      metrics.rejected.inc({ reason: 'unauthorized' });
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      res
+        .status(401)
+        .json({ error: 'unauthorized', reason: 'needs Authorization: Bearer <admin token>' });
+      return;
+    }
+    next();
+  });
+  router.get('/v1/admin/sources', (_req: Request, res: Response) => {
+    metrics.requests.inc({ route: '/v1/admin/sources', status: '200' });
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({
+      sources: options.sources.sources.map((source) => {
+        const policy = policyOf(source);
+        return {
+          id: source.id,
+          trust: source.trust,
+          orderSystem: source.orderSystem ?? source.id,
+          calls: listed(policy.calls),
+          events: listed(policy.events),
+          traits: listed(policy.traits),
+          rate: policy.rate ?? 'unlimited',
+        };
+      }),
+    });
+  });
+  return router;
+}

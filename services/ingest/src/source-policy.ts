@@ -1,0 +1,78 @@
+import { EVENT_TYPES } from '@pulse/contracts';
+
+/**
+ * How far a source is trusted. A browser writeKey is public, so its source may send only what a
+ * page may legitimately send; server keys are secret and trusted.
+ */
+export type Trust = 'browser' | 'server';
+
+/** Names a source may send: every name, or exact names plus `Prefix *` patterns. */
+export type AllowList =
+  | { readonly any: true }
+  | {
+      readonly any: false;
+      readonly exact: ReadonlySet<string>;
+      readonly prefixes: readonly string[];
+    };
+
+/** A token bucket: `perSecond` events refill it, up to `burst`. */
+export interface RateLimit {
+  readonly perSecond: number;
+  readonly burst: number;
+}
+
+/** What one source may send (config/sources.yaml), on top of the hard rules below. */
+export interface SourcePolicy {
+  /** Segment call types (`track`, `page`, `identify`, ...). */
+  readonly calls: AllowList;
+  /** Track event names. */
+  readonly events: AllowList;
+  /** Keys of identify `traits` and of `context.traits` on any call. */
+  readonly traits: AllowList;
+  /** Events per second per writeKey; null = no limit (`rate: unlimited`). */
+  readonly rate: RateLimit | null;
+}
+
+/** Track events no outside sender may send: the cart-abandonment timer emits these. */
+export const INTERNAL_ONLY: ReadonlySet<string> = new Set([EVENT_TYPES.cartAbandoned]);
+
+/**
+ * Track events a public (browser) writeKey may never send, whatever its config says: they would
+ * forge orders (revenue, RFM, VIP segments) or email state (an unsubscribe of someone else).
+ */
+export const BROWSER_NEVER_EVENTS: ReadonlySet<string> = new Set([
+  EVENT_TYPES.orderCompleted,
+  EVENT_TYPES.orderUpdated,
+  EVENT_TYPES.orderRefunded,
+  EVENT_TYPES.orderCancelled,
+  EVENT_TYPES.emailDelivered,
+  EVENT_TYPES.emailOpened,
+  EVENT_TYPES.emailLinkClicked,
+  EVENT_TYPES.emailBounced,
+  EVENT_TYPES.emailMarkedAsSpam,
+  EVENT_TYPES.emailUnsubscribed,
+  EVENT_TYPES.emailDropped,
+]);
+
+/**
+ * Traits a browser writeKey may never send: profile-builder merges customers by email, so a
+ * public key sending `traits.email` could join a stranger's browser to someone else's profile.
+ */
+export const BROWSER_NEVER_TRAITS: ReadonlySet<string> = new Set(['email']);
+
+export const ANY: AllowList = { any: true };
+
+/** Policies of sources config/sources.yaml does not list, by trust. */
+export const BUILT_IN_DEFAULTS: Readonly<Record<Trust, SourcePolicy>> = {
+  // A browser key is shared by every visitor of the site: its limit bounds what one leaked
+  // (public) key can inject, so it is sized for a site's whole traffic, not one visitor.
+  browser: { calls: ANY, events: ANY, traits: ANY, rate: { perSecond: 1_000, burst: 5_000 } },
+  // Server keys are secret; their default stays far above what one ingest copy can publish.
+  server: { calls: ANY, events: ANY, traits: ANY, rate: { perSecond: 100_000, burst: 200_000 } },
+};
+
+/** True when `name` is on the list (an exact name or a `Prefix *` pattern). */
+export function allows(list: AllowList, name: string): boolean {
+  if (list.any) return true;
+  return list.exact.has(name) || list.prefixes.some((prefix) => name.startsWith(prefix));
+}

@@ -1,0 +1,79 @@
+import type { FieldProblem } from './problems';
+import type { SegmentMessage } from './segment-schema';
+import {
+  allows,
+  BROWSER_NEVER_EVENTS,
+  BROWSER_NEVER_TRAITS,
+  BUILT_IN_DEFAULTS,
+  INTERNAL_ONLY,
+  type SourcePolicy,
+} from './source-policy';
+import type { Source } from './sources';
+
+/** The policy a source runs under: its configured one, else the default of its trust. */
+export function policyOf(source: Source): SourcePolicy {
+  return source.policy ?? BUILT_IN_DEFAULTS[source.trust];
+}
+
+function denied(field: string, reason: string, code: FieldProblem['code']): FieldProblem {
+  return { code, field, reason };
+}
+
+/**
+ * Refuses what the source may not send: its call type, its track event, or a trait key (of
+ * identify `traits` or `context.traits`), naming the field. Hard rules first: nobody sends
+ * internal events, browsers never send order/email events or `email` traits.
+ */
+export function checkAllowed(message: SegmentMessage, source: Source): FieldProblem | undefined {
+  const policy = policyOf(source);
+  const browser = source.trust === 'browser';
+  const who = `${source.trust} source '${source.id}'`;
+  if (!allows(policy.calls, message.type)) {
+    return denied('type', `'${message.type}' calls may not be sent by ${who}`, 'type_not_allowed');
+  }
+  if (message.type === 'track') {
+    const event = message.event;
+    if (
+      INTERNAL_ONLY.has(event) ||
+      (browser && BROWSER_NEVER_EVENTS.has(event)) ||
+      !allows(policy.events, event)
+    ) {
+      return denied('event', `'${event}' may not be sent by ${who}`, 'type_not_allowed');
+    }
+  }
+  if (message.type === 'identify') {
+    const problem = checkTraits(message.traits, 'traits', source);
+    if (problem) return problem;
+  }
+  return checkTraits(message.context?.traits, 'context.traits', source);
+}
+
+/** Refuses trait keys the source may not send (`field` is where they are, e.g. `traits`). */
+export function checkTraits(
+  traits: Readonly<Record<string, unknown>> | undefined,
+  field: string,
+  source: Source,
+): FieldProblem | undefined {
+  if (traits === undefined) return undefined;
+  const policy = policyOf(source);
+  const browser = source.trust === 'browser';
+  if (!browser && policy.traits.any) return undefined;
+  for (const key of Object.keys(traits)) {
+    if (traits[key] === undefined || traits[key] === null) continue;
+    if (browser && BROWSER_NEVER_TRAITS.has(key)) {
+      return denied(
+        `${field}.${key}`,
+        `a browser writeKey is public and may not send ${key} (profiles merge by it); send it with a server key`,
+        'field_not_allowed',
+      );
+    }
+    if (!allows(policy.traits, key)) {
+      return denied(
+        `${field}.${key}`,
+        `'${key}' may not be sent by ${source.trust} source '${source.id}'`,
+        'field_not_allowed',
+      );
+    }
+  }
+  return undefined;
+}
