@@ -11,6 +11,12 @@ import { simulateMain } from './simulate-main';
 import { previewMain } from './preview-main';
 import { sendTestMain } from './send-test-main';
 import { storeDemoMain } from './store-main';
+import { suppressMain } from './suppress-main';
+import { campaignMain } from './campaign-main';
+import { trainMain } from './train-main';
+import { evalMain } from './eval-main';
+import { reportMain } from './report-main';
+import { forgetMain } from './forget-main';
 
 const USAGE = `usage: pulse <command>
 
@@ -31,6 +37,18 @@ commands:
          render an email through the renderer without sending; writes HTML and text
   send-test --campaign X --profile ID --to addr
          the same email to addr over SMTP, subject [TEST], never recorded as a send
+  forget <id>
+         erase a customer's profile and personal data; hashed ids keep them out for good
+  train churn|offers [--from events|synthetic]
+         train the churn model / the co-purchase recommender; writes a versioned model file
+         with its evaluation (\`pulse train --help\`)
+  eval   score the models against the seeded generator's hidden truth, next to baselines
+  report [--window 7] [--out dir]
+         campaign results from emails.v1 + events.v1: table, CSV and HTML with uplift
+  suppress import FILE [--format csv|ndjson] [--source NAME] [--scope marketing|all]
+         load a suppression list (addresses or SHA-256/MD5 hashes) into the renderer
+  campaign pause|resume|kill|status ID
+         campaign controls: hold, release, stop a campaign's emails at once
   help   this text`;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -45,6 +63,12 @@ async function main(argv: readonly string[]): Promise<number> {
   if (command === 'simulate') return simulateMain(argv.slice(1));
   if (command === 'preview') return previewMain(argv.slice(1));
   if (command === 'send-test') return sendTestMain(argv.slice(1));
+  if (command === 'suppress') return suppressMain(argv.slice(1));
+  if (command === 'campaign') return campaignMain(argv.slice(1));
+  if (command === 'train') return trainMain(argv.slice(1));
+  if (command === 'eval') return evalMain(argv.slice(1));
+  if (command === 'report') return reportMain(argv.slice(1));
+  if (command === 'forget') return forgetMain(argv.slice(1));
   if (command !== 'check') {
     process.stderr.write(`pulse: unknown command "${command}"\n${USAGE}\n`);
     return 2;

@@ -57,3 +57,12 @@ export { fetchPreview, previewRequest, writePreview, PreviewError } from './prev
 export type { RenderedPreview } from './preview-client';
 export { sendTestEmail } from './send-test-mail';
 export { previewConfigSpec } from './preview-config';
+export {
+  suppressMain,
+  importSuppressions,
+  parseSuppressArgs,
+  SUPPRESS_USAGE,
+} from './suppress-main';
+export type { SuppressArgs, SuppressReport } from './suppress-main';
+export { campaignMain, campaignCommand, CAMPAIGN_USAGE } from './campaign-main';
+export type { CampaignCommand } from './campaign-main';

@@ -73,6 +73,12 @@ export type PercentileTest =
   /** Quintile (1–5: 1 + how many of the 20/40/60/80th percentiles the value is above) in range. */
   | { kind: 'quintile'; low: number; high: number };
 
+/*
+ * Hysteresis: a leaf with `stay` is tested with `cmp`/`test` while the customer is outside its
+ * segment and with the looser `stay` while inside (`exit_below:` / `exit_above:` /
+ * `exit_below_top_percent:` / `exit_below_percentile:` in YAML), so a value hovering at the
+ * boundary does not enter and exit on every change.
+ */
 export type Condition =
   | { kind: 'all'; of: Condition[] }
   | { kind: 'any'; of: Condition[] }
@@ -87,8 +93,15 @@ export type Condition =
       type: ValueType;
       cmp: ValueCmp;
     }
-  | { kind: 'count'; agg: AggregateSpec; window: Window; cmp: NumberCmp }
-  | { kind: 'stat'; fn: 'sum' | 'avg'; agg: AggregateSpec; window: Window; cmp: NumberCmp }
+  | { kind: 'count'; agg: AggregateSpec; window: Window; cmp: NumberCmp; stay?: NumberCmp }
+  | {
+      kind: 'stat';
+      fn: 'sum' | 'avg';
+      agg: AggregateSpec;
+      window: Window;
+      cmp: NumberCmp;
+      stay?: NumberCmp;
+    }
   /** within: the last matching event is within `ms`; none_in: no matching event in the last `ms`. */
   | { kind: 'recency'; agg: AggregateSpec; mode: 'within' | 'none_in'; ms: number }
   /** The last `agg` event is later than the last `than` event (or no `than` event ever). */
@@ -100,8 +113,9 @@ export type Condition =
       window: Window | { kind: 'count'; n: number };
       minDenominator: number;
       cmp: NumberCmp;
+      stay?: NumberCmp;
     }
-  | { kind: 'percentile'; metric: Metric; test: PercentileTest }
+  | { kind: 'percentile'; metric: Metric; test: PercentileTest; stay?: PercentileTest }
   | { kind: 'segment'; id: string }
   /** Stable hash of (customer id, salt) into 0–99; true when `from <= bucket < to`. */
   | { kind: 'bucket'; salt: string; from: number; to: number };

@@ -1,4 +1,4 @@
-import type { Condition, Metric, Window } from './ast';
+import type { Condition, Metric, NumberCmp, Window } from './ast';
 import type { AggregateState } from './aggregates';
 import { stableBucket } from './canonical';
 import { coerce, compareNumber, compareValue, valueFlipAt } from './compare';
@@ -15,6 +15,11 @@ export interface EvalContext {
   member(id: string): boolean;
   /** When that membership can flip with time alone (Infinity: never). */
   memberFlip(id: string): number;
+  /**
+   * Whether the customer is (stored as) a member of the segment being evaluated: leaves with an
+   * exit bound (`stay`) test it instead of the entry comparison. Set per segment by the caller.
+   */
+  self: boolean;
 }
 
 /** A compiled condition: its truth, and the earliest instant time alone can change it. */
@@ -67,9 +72,10 @@ export function metricValue(metric: Metric, view: ProfileView): number | undefin
 const QUINTILE_CUTS = [20, 40, 60, 80];
 
 function percentileNode(c: Extract<Condition, { kind: 'percentile' }>): CompiledNode {
-  const { metric, test } = c;
+  const { metric } = c;
   return {
     ev(ctx) {
+      const test = ctx.self && c.stay !== undefined ? c.stay : c.test;
       const dist = ctx.distributions.get(metric.id);
       const v = metricValue(metric, ctx.view);
       if (dist === undefined || v === undefined) return false;
@@ -91,8 +97,9 @@ function percentileNode(c: Extract<Condition, { kind: 'percentile' }>): Compiled
 type Side = { t: number; num: number; den: number };
 
 function ratioNode(c: Extract<Condition, { kind: 'ratio' }>): CompiledNode {
-  const { numerator, denominator, window, minDenominator, cmp } = c;
-  const test = (num: number, den: number) =>
+  const { numerator, denominator, window, minDenominator } = c;
+  const cmpOf = (ctx: EvalContext) => (ctx.self && c.stay !== undefined ? c.stay : c.cmp);
+  const passes = (cmp: NumberCmp, num: number, den: number) =>
     den > 0 && den >= minDenominator && compareNumber(num / den, cmp);
   /** The in-window contributions, ascending by time. */
   const sides = (ctx: EvalContext): Side[] => {
@@ -138,10 +145,12 @@ function ratioNode(c: Extract<Condition, { kind: 'ratio' }>): CompiledNode {
   return {
     ev(ctx) {
       const [num, den] = totals(sides(ctx));
-      return test(num, den);
+      return passes(cmpOf(ctx), num, den);
     },
     flip(ctx) {
       if (window.kind === 'count' || window.kind === 'all') return Infinity;
+      const cmp = cmpOf(ctx);
+      const test = (num: number, den: number) => passes(cmp, num, den);
       const list = sides(ctx);
       let [num, den] = totals(list);
       const current = test(num, den);
@@ -162,20 +171,26 @@ function ratioNode(c: Extract<Condition, { kind: 'ratio' }>): CompiledNode {
   };
 }
 
+/** `test` gets the comparison to apply: the entry one, or the exit bound for a member. */
 function windowNode(
   agg: string,
   window: Window,
-  test: (count: number, sum: number) => boolean,
+  entry: NumberCmp,
+  stay: NumberCmp | undefined,
+  test: (cmp: NumberCmp, count: number, sum: number) => boolean,
 ): CompiledNode {
+  const cmpOf = (ctx: EvalContext) => (ctx.self && stay !== undefined ? stay : entry);
   return {
     ev(ctx) {
       const { count, sum } = windowTotals(ctx.view.aggregate(agg), window, ctx.now);
-      return test(count, sum);
+      return test(cmpOf(ctx), count, sum);
     },
     flip(ctx) {
+      const cmp = cmpOf(ctx);
+      const at = (count: number, sum: number) => test(cmp, count, sum);
       const state = ctx.view.aggregate(agg);
       const { count, sum } = windowTotals(state, window, ctx.now);
-      return windowFlipAt(state, window, ctx.now, test(count, sum), test);
+      return windowFlipAt(state, window, ctx.now, at(count, sum), at);
     },
   };
 }
@@ -235,10 +250,12 @@ export function compileCondition(c: Condition): CompiledNode {
       };
     }
     case 'count':
-      return windowNode(c.agg.id, c.window, (count) => compareNumber(count, c.cmp));
+      return windowNode(c.agg.id, c.window, c.cmp, c.stay, (cmp, count) =>
+        compareNumber(count, cmp),
+      );
     case 'stat':
-      return windowNode(c.agg.id, c.window, (count, sum) =>
-        compareNumber(c.fn === 'sum' ? sum : count > 0 ? sum / count : undefined, c.cmp),
+      return windowNode(c.agg.id, c.window, c.cmp, c.stay, (cmp, count, sum) =>
+        compareNumber(c.fn === 'sum' ? sum : count > 0 ? sum / count : undefined, cmp),
       );
     case 'recency':
       return recencyNode(c);

@@ -10,6 +10,13 @@ import type {
 } from './ast';
 import { aggregateSpec } from './aggregates';
 import type { Catalog } from './catalog';
+import {
+  EXIT_KEYS,
+  PERCENTILE_EXIT_KEYS,
+  hasStay,
+  numberStay,
+  percentileStay,
+} from './parse-hysteresis';
 import { windowReach } from './duration';
 import {
   durationOf,
@@ -77,9 +84,13 @@ export function parseCondition(node: TreeNode, ctx: ParseContext): Condition {
       if (items.length === 0) fail(head, `${head.key}: needs at least one condition`);
       return { kind: head.key, of: items.map((n) => parseCondition(n, ctx)) };
     }
-    case 'not':
+    case 'not': {
       checkKeys(map, ['not'], 'not');
-      return { kind: 'not', of: parseCondition(head.value, ctx) };
+      const of = parseCondition(head.value, ctx);
+      // Under not: an exit bound would make members leave sooner, the opposite of its intent.
+      if (hasStay(of)) fail(head, 'not: exit bounds (exit_below/exit_above...) are refused here');
+      return { kind: 'not', of };
+    }
     case 'trait':
     case 'field':
       return valueCondition(map, head, ctx.catalog);
@@ -231,6 +242,7 @@ const EVENT_KEYS = [
   'after',
   'in_last',
   'in',
+  ...EXIT_KEYS,
 ];
 
 function eventCondition(map: MapNode, head: MapEntry, catalog: Catalog): Condition {
@@ -276,16 +288,20 @@ function eventCondition(map: MapNode, head: MapEntry, catalog: Catalog): Conditi
       fail(prop ?? map, `${mode}: '${path}' is a ${type}, not a number`);
     const op = singleOperator(map, map.entries, `${mode} of ${path}`, EVENT_KEYS);
     const agg = aggregateSpec(events, where, path, distinct, windowReach(window));
-    return { kind: 'stat', fn: mode, agg, window, cmp: numberCmp(op, `${mode} of ${path}`) };
+    const cmp = numberCmp(op, `${mode} of ${path}`);
+    const stay = numberStay(map, cmp, `${mode} of ${path}`);
+    return { kind: 'stat', fn: mode, agg, window, cmp, ...(stay && { stay }) };
   }
   noOps();
   const countNode = entry(map, 'count')?.value;
   const cmp = countNode === undefined ? { op: 'gte' as const, value: 1 } : countCmp(countNode);
+  const stay = numberStay(map, cmp, `${what} count`);
   return {
     kind: 'count',
     agg: aggregateSpec(events, where, null, distinct, windowReach(window)),
     window,
     cmp,
+    ...(stay && { stay }),
   };
 }
 
@@ -314,7 +330,7 @@ function rateCondition(map: MapNode, head: MapEntry, catalog: Catalog): Conditio
   const op = singleOperator(map, map.entries, head.key, ['in']);
   checkKeys(
     map,
-    [head.key, op.key, 'in_last', 'in', 'last_emails', 'min_emails', 'distinct'],
+    [head.key, op.key, 'in_last', 'in', 'last_emails', 'min_emails', 'distinct', ...EXIT_KEYS],
     head.key,
   );
   const lastN = entry(map, 'last_emails');
@@ -329,13 +345,22 @@ function rateCondition(map: MapNode, head: MapEntry, catalog: Catalog): Conditio
   const minDenominator = minEntry === undefined ? 1 : numberOf(minEntry.value, 'min_emails');
   const win = window ?? { kind: 'count' as const, n };
   const cmp = numberCmp(op, head.key, true);
+  const stay = numberStay(map, cmp, head.key, true);
   if (head.key === 'rate') {
     const which = scalarOf(head.value, 'rate');
     if (which !== 'open' && which !== 'click') fail(head.value, "rate: must be 'open' or 'click'");
     const num = which === 'open' ? 'Email Opened' : 'Email Link Clicked';
     const numerator = aggregateSpec([num], [NOT_MACHINE], null, 'send_id', horizon);
     const denominator = aggregateSpec(['Email Delivered'], [], null, 'send_id', horizon);
-    return { kind: 'ratio', numerator, denominator, window: win, minDenominator, cmp };
+    return {
+      kind: 'ratio',
+      numerator,
+      denominator,
+      window: win,
+      minDenominator,
+      cmp,
+      ...(stay && { stay }),
+    };
   }
   const sides = expectMap(head.value, 'ratio');
   checkKeys(sides, ['of', 'per'], 'ratio');
@@ -346,7 +371,15 @@ function rateCondition(map: MapNode, head: MapEntry, catalog: Catalog): Conditio
   if (of === undefined || per === undefined) fail(sides, 'ratio: needs of: and per:');
   const numerator = ratioSide(of.value, catalog, distinct, horizon);
   const denominator = ratioSide(per.value, catalog, distinct, horizon);
-  return { kind: 'ratio', numerator, denominator, window: win, minDenominator, cmp };
+  return {
+    kind: 'ratio',
+    numerator,
+    denominator,
+    window: win,
+    minDenominator,
+    cmp,
+    ...(stay && { stay }),
+  };
 }
 
 const METRIC_FNS = ['count', 'sum', 'avg', 'last', 'first'] as const;
@@ -404,9 +437,10 @@ function quintileRange(node: TreeNode, what: string): { low: number; high: numbe
 }
 
 function percentileCondition(map: MapNode, head: MapEntry, catalog: Catalog): Condition {
-  checkKeys(map, ['metric', 'top_percent', 'above_percentile', 'quintile'], 'metric');
+  const testKeys = ['top_percent', 'above_percentile', 'quintile'];
+  checkKeys(map, ['metric', ...testKeys, ...PERCENTILE_EXIT_KEYS], 'metric');
   const metric = metricOf(head.value, catalog);
-  const tests = map.entries.filter((e) => e.key !== 'metric');
+  const tests = map.entries.filter((e) => testKeys.includes(e.key));
   const t = tests[0];
   if (t === undefined || tests.length > 1)
     fail(map, 'metric: give one of top_percent, above_percentile, quintile');
@@ -417,7 +451,8 @@ function percentileCondition(map: MapNode, head: MapEntry, catalog: Catalog): Co
     if (p <= 0 || p >= 100) fail(t.value, `${t.key} must be between 0 and 100 (exclusive)`);
     test = t.key === 'top_percent' ? { kind: 'top', percent: p } : { kind: 'above', percentile: p };
   }
-  return { kind: 'percentile', metric, test };
+  const stay = percentileStay(map, test);
+  return { kind: 'percentile', metric, test, ...(stay && { stay }) };
 }
 
 /** The RFM metrics over Order Completed: recency = last order time, frequency = orders, monetary = Σ total. */

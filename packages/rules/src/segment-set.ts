@@ -40,7 +40,11 @@ export interface EvaluationInput {
   now: number;
   /** Population distributions by metric id (see `SegmentSet.metrics`); missing → percentile rules are false. */
   distributions?: Distributions;
-  /** Stored memberships, read for `segment:` references to segments not evaluated in this call. */
+  /**
+   * Stored memberships: read for `segment:` references to segments not evaluated in this call,
+   * and for hysteresis (a stored member of a segment is held to its exit bounds). Pass every
+   * segment the customer is stored in, also on clock re-checks.
+   */
   memberships?: ReadonlySet<string>;
 }
 
@@ -138,6 +142,7 @@ export class SegmentSet {
       distributions: input.distributions ?? EMPTY,
       member: (id) => results.get(id)?.member ?? stored.has(id),
       memberFlip: (id) => results.get(id)?.nextFlipAt ?? Infinity,
+      self: false,
     };
     const order =
       ids === undefined
@@ -149,6 +154,7 @@ export class SegmentSet {
             .map((i) => this.segments[i] as CompiledSegment); // indexes come from byId
     const out: SegmentResult[] = [];
     for (const s of order) {
+      ctx.self = stored.has(s.id); // exit bounds (hysteresis) apply to stored members
       const member = s.node.ev(ctx);
       const flip = s.node.flip(ctx);
       const r = {

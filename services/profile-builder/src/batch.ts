@@ -9,6 +9,8 @@ export interface FoldReport {
   duplicates: number;
   merges: number;
   published: number;
+  /** Events skipped because they name an erased identity. */
+  erased: number;
 }
 
 /** What one `foldBatch` gathers: change records to publish, latest states, acks, merged-away ids. */
@@ -21,7 +23,13 @@ export class Batch {
   readonly removed = new Set<string>();
   /** A customer's last event of the batch (the cause of a duplicate merge it leads to). */
   readonly causes = new Map<string, PulseEvent>();
-  readonly report: FoldReport = { applied: 0, duplicates: 0, merges: 0, published: 0 };
+  readonly report: FoldReport = {
+    applied: 0,
+    duplicates: 0,
+    merges: 0,
+    published: 0,
+    erased: 0,
+  };
   /** Paths changed by a customer's earlier events of this batch (its last one publishes). */
   readonly pendingChanged = new Map<string, Set<string>>();
 

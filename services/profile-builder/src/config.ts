@@ -116,4 +116,14 @@ export const configSpec = defineConfig({
     doc: 'Bearer token the read API requires; unset = no check (local only).',
     secret: true,
   }),
+  churnModelFile: env.string({
+    env: 'PROFILE_CHURN_MODEL',
+    optional: true,
+    doc: 'Churn model file (`pulse train churn`); unset, missing or incompatible = no churnRisk trait.',
+  }),
+  offerModelFile: env.string({
+    env: 'PROFILE_OFFER_MODEL',
+    optional: true,
+    doc: 'Next-best-offer model file (`pulse train offers`); unset, missing or incompatible = no nextBestOffer trait.',
+  }),
 });

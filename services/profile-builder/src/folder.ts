@@ -2,6 +2,7 @@ import type { ProfileChange, PulseEvent } from '@pulse/contracts';
 import { PulseError, type Clock, type Logger } from '@pulse/core';
 import { Batch, type FoldReport } from './batch';
 import { tombstoneRecord } from './change-records';
+import { withoutErased } from './erasure-ids';
 import { foldEvent } from './fold';
 import type { FoldOptions } from './fold-options';
 import { chooseSurvivor, eventIdentities, identity } from './identity-ids';
@@ -328,7 +329,9 @@ export function createFolder(options: FolderOptions) {
      * simple events around them). Throws a non-retriable PROFILE_EVENT_INVALID, before writing
      * anything, when an event cannot be folded.
      */
-    async foldBatch(events: readonly PulseEvent[]): Promise<FoldReport> {
+    async foldBatch(all: readonly PulseEvent[]): Promise<FoldReport> {
+      // Erased customers stay erased, replays included: one set lookup for the whole batch.
+      const { kept: events, skipped } = await withoutErased(all, (h) => store.erasedAmong(h));
       const items: Item[] = [];
       for (const event of events) {
         const result = foldEvent(event, options.fold);
@@ -343,6 +346,7 @@ export function createFolder(options: FolderOptions) {
         items.push({ event, ops: result.ops, changed: result.changed });
       }
       const batch = new Batch(clock);
+      batch.report.erased = skipped;
       const simple = items.filter((i) => !isLinking(i.event));
       const linking = [
         ...items.filter((i) => isLinking(i.event)),

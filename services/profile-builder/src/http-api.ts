@@ -2,7 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock, Logger } from '@pulse/core';
 import type { FoldOptions } from './fold-options';
 import { readProfile } from './profile-reader';
+import type { ProfileView } from './profile-view';
 import type { DuplicateStore } from './duplicate-store';
+import type { Eraser } from './erasure';
 import type { ProfileStore } from './store';
 import type { TagDefinition } from './tags';
 
@@ -15,6 +17,10 @@ export interface ApiOptions {
   duplicates: DuplicateStore;
   /** When set, requests need `Authorization: Bearer <token>`. */
   adminToken?: string;
+  /** Serves `DELETE /v1/profiles/:id` (only when `adminToken` is set). */
+  eraser?: Eraser;
+  /** Adds the predictive traits (churnRisk, nextBestOffer) to a profile read; see predictive-traits.ts. */
+  predict?: (view: ProfileView) => ProfileView;
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -35,6 +41,8 @@ async function listDuplicates(options: ApiOptions, limit: number) {
 
 /**
  * `GET /v1/profiles/:id` (userId, anonymousId or email) → the profile JSON; 404 when unknown.
+ * `DELETE /v1/profiles/:id` → erases the customer (see erasure.ts): `{ erased, customerId,
+ * suppressed, tombstoneVersion }`; 403 unless PROFILE_ADMIN_TOKEN is set.
  * `GET /v1/duplicates?limit=N` → `{ duplicates: [{ a, b, score, reasons, at }] }` (review list).
  */
 export function createApiHandler(options: ApiOptions) {
@@ -44,7 +52,14 @@ export function createApiHandler(options: ApiOptions) {
     const duplicates = url.pathname === '/v1/duplicates';
     if (!match?.[1] && !duplicates)
       return send(res, 404, { error: 'not_found', message: `no route ${url.pathname}` });
-    if (req.method !== 'GET') return send(res, 405, { error: 'method_not_allowed' });
+    const erase = req.method === 'DELETE' && !duplicates;
+    if (req.method !== 'GET' && !erase) return send(res, 405, { error: 'method_not_allowed' });
+    // Erasure cannot be undone: never served without a configured token.
+    if (erase && (!options.adminToken || !options.eraser))
+      return send(res, 403, {
+        error: 'admin_token_required',
+        message: 'set PROFILE_ADMIN_TOKEN to enable DELETE /v1/profiles/:id',
+      });
     if (options.adminToken && req.headers.authorization !== `Bearer ${options.adminToken}`) {
       return send(res, 401, {
         error: 'unauthorized',
@@ -65,9 +80,21 @@ export function createApiHandler(options: ApiOptions) {
       return;
     }
     const id = decodeURIComponent(match?.[1] ?? '');
+    if (erase && options.eraser) {
+      options.eraser
+        .erase(id)
+        .then((done) => send(res, 200, { erased: true, ...done }))
+        .catch((err: unknown) => {
+          options.logger.error({ err }, 'erasure failed');
+          send(res, 503, { error: 'unavailable', message: 'erasure failed; it is safe to retry' });
+        });
+      return;
+    }
     readProfile(options.store, options.fold, id, options.clock.now(), options.tags)
       .then((profile) =>
-        profile ? send(res, 200, profile) : send(res, 404, { error: 'unknown_customer', id }),
+        profile
+          ? send(res, 200, options.predict ? options.predict(profile) : profile)
+          : send(res, 404, { error: 'unknown_customer', id }),
       )
       .catch((err: unknown) => {
         options.logger.error({ err, id }, 'profile read failed');

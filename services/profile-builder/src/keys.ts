@@ -58,6 +58,8 @@ export interface ProfileKeys {
   /** Pairs `a|b` listed for review → score (zset), and their details (hash of JSON). */
   duplicateReview(): string;
   duplicateReviewInfo(): string;
+  /** Erasure suppression: sha256 (hex) of every identity of an erased customer (a set). */
+  erased(): string;
 }
 
 /** The only place profile-builder's Redis keys are built. */
@@ -71,5 +73,6 @@ export function createProfileKeys(prefix: string): ProfileKeys {
     duplicateBlock: (block) => keyspace.plain('dupb', block),
     duplicateReview: () => keyspace.plain('dup', 'review'),
     duplicateReviewInfo: () => keyspace.plain('dup', 'review-info'),
+    erased: () => keyspace.plain('erased'),
   };
 }

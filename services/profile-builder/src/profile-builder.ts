@@ -15,6 +15,7 @@ import type { Registry } from 'prom-client';
 import type { FoldOptions } from './fold-options';
 import { createFolder, type Folder } from './folder';
 import { createDuplicateStore } from './duplicate-store';
+import { createEraser } from './erasure';
 import { createApiHandler } from './http-api';
 import { loadIdentityConfig } from './identity-config';
 import { createProfileKeys } from './keys';
@@ -23,6 +24,7 @@ import { loadProfileScripts } from './scripts';
 import { loadAggregateSpecs } from './segment-specs';
 import { createProfileStore, type ProfileStore } from './store';
 import { loadTags } from './tags';
+import { loadPredictiveTraits } from './predictive-traits';
 import type { configSpec } from './config';
 import type { ConfigOf } from '@pulse/config';
 
@@ -91,6 +93,18 @@ export async function startProfileBuilder(deps: ProfileBuilderDeps): Promise<Pro
   };
   const producer: PulseProducer = createProducer({ kafka, serde, logger, schemas });
   await producer.connect();
+  const publish = async (changes: ProfileChange[]) => {
+    await Promise.all(
+      changes.map((value) =>
+        producer.send<ProfileChange>(config.changesTopic, { key: value.customerId, value }),
+      ),
+    );
+  };
+  const predictive = loadPredictiveTraits({
+    churnModelFile: config.churnModelFile,
+    offerModelFile: config.offerModelFile,
+    logger,
+  });
   const folder = createFolder({
     store,
     fold,
@@ -98,14 +112,10 @@ export async function startProfileBuilder(deps: ProfileBuilderDeps): Promise<Pro
     logger,
     aggregates: loadAggregateSpecs(path.resolve(config.segmentsDir), logger),
     duplicates: { store: duplicates, config: duplicateConfig },
-    publish: async (changes: ProfileChange[]) => {
-      await Promise.all(
-        changes.map((value) =>
-          producer.send<ProfileChange>(config.changesTopic, { key: value.customerId, value }),
-        ),
-      );
-    },
+    // churnRisk / nextBestOffer ride on the change records the segmenter reads
+    publish: (changes) => publish(changes.map(predictive.forChange)),
   });
+  const eraser = createEraser({ redis, keys, store, clock, logger, publish });
   const consumer: BatchConsumer = createBatchConsumer<PulseEvent>({
     kafka,
     serde,
@@ -139,6 +149,8 @@ export async function startProfileBuilder(deps: ProfileBuilderDeps): Promise<Pro
       tags,
       duplicates,
       adminToken: config.adminToken,
+      eraser,
+      predict: predictive.forView,
     }),
     readiness: { redis: () => pingRedis(redis) },
     close: () =>

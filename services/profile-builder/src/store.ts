@@ -87,6 +87,10 @@ export interface ProfileStore {
    */
   fences(customerIds: readonly string[]): Promise<{ into: string | null; acked: boolean }[]>;
   rank(dimension: PopulationDimension, value: number): Promise<{ below: number; total: number }>;
+  /** Which of these suppression hashes are erased (one SMISMEMBER; none asked → no round trip). */
+  erasedAmong(hashes: readonly string[]): Promise<boolean[]>;
+  /** Drops customers from the in-memory state cache (after an erasure deleted their keys). */
+  evict(customerIds: readonly string[]): void;
 }
 
 type Mode = 'snapshot' | 'log' | 'none';
@@ -343,6 +347,17 @@ export function createProfileStore(options: StoreOptions): ProfileStore {
         const [into, acked] = Array.isArray(v) ? (v as (string | null)[]) : [];
         return { into: into ?? null, acked: acked !== null && acked !== undefined };
       });
+    },
+    async erasedAmong(hashes) {
+      if (hashes.length === 0) return [];
+      const [flags] = await exec(
+        (p) => p.smismember(keys.erased(), ...hashes),
+        'checking erased identities',
+      );
+      return hashes.map((_, i) => Number((flags as number[] | undefined)?.[i] ?? 0) === 1);
+    },
+    evict(customerIds) {
+      for (const id of customerIds) cache.delete(id);
     },
     async rank(dimension, value) {
       const key = keys.population(dimension);

@@ -10,10 +10,12 @@
 -- ARGV[6] triggering event id ('' = none)
 -- ARGV[7] triggering event time ('' = none)
 -- ARGV[8] history entries kept
--- ARGV[9..] 4-tuples: segment id, segment version, member (1/0), next flip ms ('' = never)
+-- ARGV[9] flap window ms: an entry within it of the same segment's last exit is a flap
+-- ARGV[10..] 4-tuples: segment id, segment version, member (1/0), next flip ms ('' = never)
 -- An 'event' or 'merge' applies only above the stored version; a 'clock' re-check or a
 -- 'definition' re-evaluation (a segment file was edited) only at it.
--- Returns { applied (1/0), earliest next flip ('' = none), outbox entries (all unpublished) }
+-- Returns { applied (1/0), earliest next flip ('' = none), outbox entries (all unpublished),
+--           ids of the segments re-entered within the flap window by this transition }
 local prof, seg, hist, out = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local cause, version, at = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[4])
 
@@ -25,8 +27,9 @@ local function earliest()
   end
   return min and tostring(min) or ''
 end
+local flaps = {}
 local function reply(applied)
-  return { applied, earliest(), redis.call('LRANGE', out, 0, -1) }
+  return { applied, earliest(), redis.call('LRANGE', out, 0, -1), flaps }
 end
 
 local stored = tonumber(redis.call('HGET', prof, 'v') or '0')
@@ -39,12 +42,17 @@ else
   if ARGV[3] ~= '' then redis.call('HSET', prof, 'snap', ARGV[3]) end
 end
 
-for i = 9, #ARGV, 4 do
+local window = tonumber(ARGV[9])
+for i = 10, #ARGV, 4 do
   local id, sv, member, flip = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local cur = redis.call('HGET', seg, id)
   local was, since = '0', ''
   if cur then was, since = string.match(cur, '^(%d)|[^|]*|([^|]*)|') end
   if was ~= member then
+    -- since of a non-member is its exit time: entering again soon after is a flap
+    if member == '1' and since ~= '' and at - tonumber(since) <= window then
+      flaps[#flaps + 1] = id
+    end
     since = tostring(at)
     local change = member == '1' and 'entered' or 'exited'
     local record = cjson.encode({

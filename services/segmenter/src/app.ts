@@ -19,6 +19,8 @@ import { createProcessor, type Processor } from './processor';
 import { createSegmentReloader, type SegmentReloader } from './segment-reload';
 import { createSegmenterMetrics } from './segmenter-metrics';
 import { createSegmentStore, type SegmentStore } from './store';
+import { startWebhookDispatcher, type WebhookDispatcher } from './webhooks/dispatcher';
+import { loadWebhooks } from './webhooks/webhook-config';
 
 export type SegmenterConfig = ConfigOf<typeof segmenterConfigSpec>;
 
@@ -39,9 +41,18 @@ export async function startSegmenter(
   ctx: Pick<ServiceContext<SegmenterConfig>, 'config' | 'logger' | 'clock' | 'metrics'>,
 ): Promise<Segmenter> {
   const { config, logger, clock, metrics } = ctx;
+  // Read first: a bad webhooks file stops the start with every problem listed.
+  const destinations = config.webhooksFile
+    ? loadWebhooks(path.resolve(config.webhooksFile), process.env)
+    : [];
   const redis = createRedis({ url: config.redisUrl, logger, connectionName: 'segmenter' });
   const keys = createSegmenterKeys(config.redisPrefix);
-  const store = createSegmentStore({ redis, keys, historyLimit: config.historyLimit });
+  const store = createSegmentStore({
+    redis,
+    keys,
+    historyLimit: config.historyLimit,
+    flapWindowMs: config.flapWindowMs,
+  });
   await store.prepare();
   // The reloader is wired before the processor exists; its callbacks run only after start.
   const wired: { processor?: Processor } = {};
@@ -125,6 +136,25 @@ export async function startSegmenter(
     handleBatch: async (records) => void (await live.handleChanges(records.map((r) => r.value))),
   });
   await consumer.start();
+  let webhooks: WebhookDispatcher | undefined;
+  if (destinations.length > 0)
+    webhooks = await startWebhookDispatcher({
+      kafka,
+      serde,
+      logger: logger.child({ component: 'webhooks' }),
+      clock,
+      registry: metrics.registry,
+      destinations,
+      topic: config.segmentChangesTopic,
+      groupId: config.webhookGroupId,
+      sessionTimeout: config.sessionTimeoutMs,
+      policy: {
+        attempts: config.webhookAttempts,
+        backoffMs: config.webhookBackoffMs,
+        maxBackoffMs: config.webhookMaxBackoffMs,
+        timeoutMs: config.webhookTimeoutMs,
+      },
+    });
   if (config.watchSegments) segments.watch();
   return {
     processor: live,
@@ -143,6 +173,7 @@ export async function startSegmenter(
       await closeAll(
         [
           ['segment reloads', () => segments.close()],
+          ['webhooks', () => webhooks?.close() ?? Promise.resolve()],
           ['consumer', () => consumer.close()],
           ['re-check worker', () => scheduler.close()],
           ['producer', () => producer.close()],

@@ -38,6 +38,12 @@ export const segmenterConfigSpec = defineConfig({
     min: 1,
     doc: 'Membership changes kept per customer (newest first).',
   }),
+  flapWindowMs: env.duration({
+    env: 'SEGMENTER_FLAP_WINDOW',
+    default: '7d',
+    min: 1,
+    doc: 'An entry this soon after leaving the same segment counts in pulse_segmenter_segment_flaps_total.',
+  }),
   distributionRefreshMs: env.duration({
     env: 'SEGMENTER_DISTRIBUTION_REFRESH',
     default: '1s',
@@ -74,6 +80,40 @@ export const segmenterConfigSpec = defineConfig({
     default: '30s',
     min: 1000,
     doc: 'Kafka consumer session timeout.',
+  }),
+  webhooksFile: env.string({
+    env: 'SEGMENTER_WEBHOOKS_FILE',
+    optional: true,
+    doc: 'Webhook destinations of segment entries/exits (YAML, see config/webhooks.example.yaml); unset = none.',
+  }),
+  webhookGroupId: env.string({
+    env: 'SEGMENTER_WEBHOOK_GROUP_ID',
+    default: 'segmenter-webhooks',
+    doc: 'Consumer group of the webhook deliveries (own group: never slows evaluation).',
+  }),
+  webhookAttempts: env.int({
+    env: 'SEGMENTER_WEBHOOK_ATTEMPTS',
+    default: 8,
+    min: 1,
+    doc: 'Attempts per change and destination before it is dead-lettered.',
+  }),
+  webhookBackoffMs: env.duration({
+    env: 'SEGMENTER_WEBHOOK_BACKOFF',
+    default: '1s',
+    min: 1,
+    doc: 'Wait before the first retry; doubles per attempt up to SEGMENTER_WEBHOOK_MAX_BACKOFF.',
+  }),
+  webhookMaxBackoffMs: env.duration({
+    env: 'SEGMENTER_WEBHOOK_MAX_BACKOFF',
+    default: '1m',
+    min: 1,
+    doc: 'Longest wait between two attempts.',
+  }),
+  webhookTimeoutMs: env.duration({
+    env: 'SEGMENTER_WEBHOOK_TIMEOUT',
+    default: '10s',
+    min: 1,
+    doc: 'Timeout of one webhook request.',
   }),
   adminToken: env.string({
     env: 'SEGMENTER_ADMIN_TOKEN',

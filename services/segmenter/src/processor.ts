@@ -73,6 +73,10 @@ export function createProcessor(options: ProcessorOptions) {
     return all.length;
   }
 
+  function countFlaps(outcomes: readonly TransitionOutcome[]): void {
+    for (const o of outcomes) for (const id of o.flaps) options.metrics?.flapped(id);
+  }
+
   async function thresholdRechecks(now: number): Promise<void> {
     for (const move of await distributions.refresh(now)) {
       const ids = await distributions.between(move, limit);
@@ -98,7 +102,7 @@ export function createProcessor(options: ProcessorOptions) {
       customerId,
       snapshot,
       changed: ALL,
-      memberships: new Set(),
+      memberships: profile.members,
       distributions: distributions.current(),
       now,
     });
@@ -113,6 +117,7 @@ export function createProcessor(options: ProcessorOptions) {
       verdicts: evaluation.verdicts,
     };
     const outcomes = await store.transition([request]);
+    countFlaps(outcomes);
     const published = await finish([request], outcomes, () => true);
     return { customers: 1, evaluations: evaluation.evaluated, published };
   }
@@ -190,6 +195,7 @@ export function createProcessor(options: ProcessorOptions) {
         };
       });
       const outcomes = await store.transition(requests);
+      countFlaps(outcomes);
       await distributions.record(metrics);
       const published = await finish(requests, outcomes, (i) => {
         const before = (stored[i] ?? []).reduce<number | null>(
@@ -199,6 +205,10 @@ export function createProcessor(options: ProcessorOptions) {
         );
         return !outcomes[i]?.applied || outcomes[i]?.nextFlipAt !== before;
       });
+      // Erased (a tombstone merged into no one): its exits are out, now its data goes too.
+      await store.forget(
+        list.filter((p) => p.last.tombstone && p.last.mergedInto === null).map((p) => p.customerId),
+      );
       return { customers: list.length, evaluations, published };
     },
 

@@ -7,6 +7,8 @@ export interface SegmenterMetrics {
   /** Counts published changes; observes event → publish latency for event-caused ones. */
   published(changes: readonly SegmentChange[], now: number): void;
   members(segmentId: string, size: number): void;
+  /** A customer re-entered this segment within the flap window of leaving it. */
+  flapped(segmentId: string): void;
   /** Progress of the background re-evaluation after a segment edit. */
   reevaluation(done: number, total: number): void;
 }
@@ -48,6 +50,12 @@ export function createSegmenterMetrics(metrics: Metrics): SegmenterMetrics {
     help: 'Stored profiles re-evaluated because a segment definition changed.',
     registers,
   });
+  const flaps = new Counter({
+    name: metrics.name('segment_flaps', 'total'),
+    help: 'Re-entries into a segment within SEGMENTER_FLAP_WINDOW of leaving it, by segment.',
+    labelNames: ['segment'],
+    registers,
+  });
   let lastDone = 0;
   return {
     reevaluation(done, total) {
@@ -64,5 +72,6 @@ export function createSegmenterMetrics(metrics: Metrics): SegmenterMetrics {
       }
     },
     members: (segmentId, size) => members.set({ segment: segmentId }, size),
+    flapped: (segmentId) => flaps.inc({ segment: segmentId }),
   };
 }

@@ -42,6 +42,8 @@ export interface TransitionOutcome {
   nextFlipAt: number | null;
   /** Every change written and not yet published (this transition's and any left over). */
   outbox: SegmentChange[];
+  /** Segments this transition re-entered within the flap window of their last exit. */
+  flaps: string[];
 }
 
 /** One loaded version of a segment, as kept in its history. */
@@ -90,6 +92,8 @@ export function createSegmentStore(options: {
   redis: Redis;
   keys: SegmenterKeys;
   historyLimit: number;
+  /** An entry this soon (ms) after an exit of the same segment counts as a flap. */
+  flapWindowMs: number;
 }) {
   const { redis, keys } = options;
 
@@ -121,6 +125,7 @@ export function createSegmentStore(options: {
     r.eventId ?? '',
     r.eventOccurredAt ?? '',
     options.historyLimit,
+    options.flapWindowMs,
     ...r.verdicts.flatMap((v) => [v.segmentId, v.version, v.member ? 1 : 0, v.nextFlipAt ?? '']),
   ];
 
@@ -146,11 +151,12 @@ export function createSegmentStore(options: {
       return values.map((raw) => {
         if (!Array.isArray(raw))
           throw new PulseError('SEGMENTER_SCRIPT_REPLY', `transition: bad reply ${String(raw)}`);
-        const [applied, flip, outbox] = raw as [number, string, string[]];
+        const [applied, flip, outbox, flaps] = raw as [number, string, string[], string[]];
         return {
           applied: Number(applied) === 1,
           nextFlipAt: flip === '' ? null : Number(flip),
           outbox: (outbox ?? []).map(parseChange),
+          flaps: flaps ?? [],
         };
       });
     },
@@ -188,11 +194,25 @@ export function createSegmentStore(options: {
       return new Map(segments.map((s, i) => [s, Number(sizes[i])]));
     },
 
-    /** The stored snapshot and version of a customer (for clock re-checks). */
-    async profile(customerId: string): Promise<{ version: number; snapshot: string } | undefined> {
-      const [v, snap] = await redis.hmget(keys.customer(customerId)[0], 'v', 'snap');
+    /**
+     * The stored snapshot, version and current memberships of a customer (for clock re-checks
+     * and re-evaluations: hysteresis holds stored members to the exit bounds), one round trip.
+     */
+    async profile(
+      customerId: string,
+    ): Promise<{ version: number; snapshot: string; members: Set<string> } | undefined> {
+      const [prof, seg] = keys.customer(customerId);
+      const [fields, all] = await exec((p) => {
+        p.hmget(prof, 'v', 'snap');
+        p.hgetall(seg);
+      }, 'reading a stored profile');
+      const [v, snap] = (fields ?? []) as (string | null)[];
       if (v === null || v === undefined || snap === null || snap === undefined) return undefined;
-      return { version: Number(v), snapshot: snap };
+      const members = Object.entries((all ?? {}) as Record<string, string>)
+        .map(([id, value]) => parseMembership(id, value))
+        .filter((m) => m.member)
+        .map((m) => m.segmentId);
+      return { version: Number(v), snapshot: snap, members: new Set(members) };
     },
 
     /** Stored memberships and profile version of many customers, in one round trip. */
@@ -214,6 +234,22 @@ export function createSegmentStore(options: {
           memberships: Object.entries(all).map(([id, v]) => parseMembership(id, v)),
         };
       });
+    },
+
+    /**
+     * After an erasure's exits were published: drops the stored snapshot (personal data),
+     * memberships and history, keeping only the version watermark so an older record
+     * redelivered later cannot bring the customer back.
+     */
+    async forget(customerIds: readonly string[]): Promise<void> {
+      if (customerIds.length === 0) return;
+      await exec((p) => {
+        for (const id of customerIds) {
+          const [prof, seg, hist] = keys.customer(id);
+          p.hdel(prof, 'snap');
+          p.del(seg, hist);
+        }
+      }, 'forgetting erased customers');
     },
 
     async memberships(customerId: string): Promise<Membership[]> {

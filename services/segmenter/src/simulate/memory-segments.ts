@@ -90,7 +90,8 @@ export class MemorySegments {
       customerId,
       snapshot: customer.snapshot,
       changed: null,
-      memberships: new Set(),
+      // stored members are held to exit bounds (hysteresis), as in the live processor
+      memberships: new Set([...customer.memberships].filter(([, m]) => m.member).map(([id]) => id)),
       distributions: this.distributions,
       now: dueAt,
     });
