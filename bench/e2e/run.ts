@@ -4,13 +4,15 @@
  * (the shipped ones plus generated variants of them).
  * (1) maximum sustained throughput: events of realistic store journeys posted to /v1/batch as
  *     fast as ingest takes them; rate = events / time until both consumer groups caught up;
- * (2) latency at half that rate: page views of fresh customers posted one by one to /v1/track;
- *     from ingest's 200 to the Recent Visitors entry on segment-changes.v1 — "published" is the
- *     record's timestamp (set by the segmenter's producer), "seen" is when a consumer read it;
+ * (2) latency at half that rate: the same store traffic at half the rate, and among it timed
+ *     probes — page views of fresh customers, BENCH_E2E_PROBE_RATE (20) a second, through
+ *     /v1/page; from the request's start (an upper bound of "ingest's ack") to the Recent Visitors entry on
+ *     segment-changes.v1 — "published" is the record's timestamp (set by the segmenter's
+ *     producer), "seen" is when a consumer read it;
  * (3) optional soak (BENCH_E2E_SOAK_MINUTES=10): a fixed rate (BENCH_E2E_SOAK_RATE, default
  *     10 000/s) for that long; consumer lag sampled every 10 s must not grow.
  *   pnpm build; set -a; eval "$(bash infra/stack.sh env)"; set +a; pnpm bench:e2e
- *   (BENCH_E2E_EVENTS=60000 BENCH_E2E_LATENCY_EVENTS=3000 BENCH_E2E_SEGMENTS=50)
+ *   (BENCH_E2E_EVENTS=60000 BENCH_E2E_PROBES=600 BENCH_E2E_PROBE_RATE=20 BENCH_E2E_SEGMENTS=50)
  */
 import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -32,11 +34,14 @@ import { printTable, writeResults, type Figure } from '../lib/report';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const EVENTS = Number(process.env.BENCH_E2E_EVENTS ?? 60_000);
-const LATENCY_EVENTS = Number(process.env.BENCH_E2E_LATENCY_EVENTS ?? 3_000);
+const LATENCY_EVENTS = Number(process.env.BENCH_E2E_PROBES ?? 600);
 const SEGMENTS = Number(process.env.BENCH_E2E_SEGMENTS ?? 50);
 const SOAK_MINUTES = Number(process.env.BENCH_E2E_SOAK_MINUTES ?? 0);
 const SOAK_RATE = Number(process.env.BENCH_E2E_SOAK_RATE ?? 10_000);
 const BATCH = 500;
+/** Timed page views per second during (2), among the store traffic. */
+const PROBE_RATE = Number(process.env.BENCH_E2E_PROBE_RATE ?? 20);
+const LOAD_BATCH = 50;
 const CONCURRENCY = 4;
 const SERVER_KEY = 'bench-e2e-server-key';
 
@@ -244,24 +249,50 @@ async function main(): Promise<void> {
     });
     await watcher.start();
     await new Promise((r) => setTimeout(r, 3_000)); // the watcher joined its group
-    console.log(`(2) ${LATENCY_EVENTS} page views via /v1/track at ${rate}/s (half the max)...`);
+    // The load is the same store traffic as (1) at half its maximum rate; timed among it are
+    // probes: page views of fresh customers (each enters Recent Visitors), PROBE_RATE a second.
+    const probeEvery = 1000 / PROBE_RATE;
+    const probes = LATENCY_EVENTS;
+    console.log(
+      `(2) store traffic at ${rate}/s (half the max) with ${probes} timed probes at ${PROBE_RATE}/s...`,
+    );
     const began = Date.now();
     const sends: Promise<void>[] = [];
-    for (let i = 0; i < LATENCY_EVENTS; i += 1) {
-      const wait = began + (i * 1000) / rate - Date.now();
+    const loadRun = randomName('lt');
+    let loadSent = 0;
+    let stopLoad = false;
+    const background = (async () => {
+      while (!stopLoad) {
+        const due = Math.floor(((Date.now() - began) / 1000) * rate);
+        if (due - loadSent >= LOAD_BATCH) {
+          const from = loadSent;
+          loadSent += LOAD_BATCH;
+          const batch = Array.from({ length: LOAD_BATCH }, (_, i) =>
+            journeyEvent(loadRun, from + i),
+          );
+          sends.push(post(`${ingest}/v1/batch`, { batch }));
+        } else await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    for (let i = 0; i < probes; i += 1) {
+      const wait = began + i * probeEvery - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const user = `${latencyRun}-v${i}`;
+      // Timed from the request's start, not from its 200: this process's own event loop (it
+      // sends and consumes at once) would delay seeing the 200 and flatter the figure. So the
+      // figure is an upper bound of "ack → published".
+      ackedAt.set(user, Date.now());
       sends.push(
         post(`${ingest}/v1/page`, {
           userId: user,
           messageId: `${latencyRun}-m${i}`,
           name: 'Home',
           properties: { path: '/' },
-        }).then(() => {
-          ackedAt.set(user, Date.now());
         }),
       );
     }
+    stopLoad = true;
+    await background;
     await Promise.all(sends);
     await waitFor(() => published.length >= LATENCY_EVENTS * 0.99, {
       timeoutMs: 120_000,
@@ -273,19 +304,24 @@ async function main(): Promise<void> {
       const s = [...xs].sort((a, b) => a - b);
       return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
     };
-    raw.latency = { rate, sent: LATENCY_EVENTS, measured: published.length };
+    raw.latency = { rate, loadSent, probes, measured: published.length };
     figures.push(
       {
-        figure: `ack at ingest → segment change published p50 (${rate}/s)`,
+        figure: `request → segment change published p50 (probes among ${rate}/s of store traffic)`,
         value: q(published, 0.5),
         unit: 'ms',
         goal: '≤ 20 ms',
       },
-      { figure: 'ack → published p99', value: q(published, 0.99), unit: 'ms', goal: '≤ 100 ms' },
-      { figure: 'ack → seen by a consumer p50', value: q(seen, 0.5), unit: 'ms' },
-      { figure: 'ack → seen by a consumer p99', value: q(seen, 0.99), unit: 'ms' },
       {
-        figure: 'entries measured / page views sent',
+        figure: 'request → published p99',
+        value: q(published, 0.99),
+        unit: 'ms',
+        goal: '≤ 100 ms',
+      },
+      { figure: 'request → seen by a consumer p50', value: q(seen, 0.5), unit: 'ms' },
+      { figure: 'request → seen by a consumer p99', value: q(seen, 0.99), unit: 'ms' },
+      {
+        figure: 'entries measured / probes sent',
         value: published.length / LATENCY_EVENTS,
         unit: '',
       },

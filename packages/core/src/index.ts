@@ -4,3 +4,4 @@ export { systemClock, ManualClock } from './clock';
 export type { Clock } from './clock';
 export { createLogger, silentLogger } from './logger';
 export type { Logger, LoggerOptions } from './logger';
+export { bearerMatches } from './bearer';

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { bearerMatches } from '@pulse/core';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { IngestMetrics } from './ingest-metrics';
 import type { AllowList } from './source-policy';
@@ -10,18 +10,6 @@ export interface AdminRoutesOptions {
   metrics: IngestMetrics;
   /** INGEST_ADMIN_TOKEN; unset turns the admin API off (404), never open. */
   adminToken?: string | undefined;
-}
-
-const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
-
-/**
- * True when `header` is `Bearer <token>`. Compares SHA-256 digests with timingSafeEqual, so the
- * time taken says nothing about how much of the token matched, nor about its length.
- */
-export function bearerMatches(header: string | undefined, token: string): boolean {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  const given = sha256(match?.[1] ?? '');
-  return timingSafeEqual(given, sha256(token)) && match !== null;
 }
 
 function listed(list: AllowList): string[] {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Clock, Logger } from '@pulse/core';
+import { bearerMatches, type Clock, type Logger } from '@pulse/core';
 import type { FoldOptions } from './fold-options';
 import { readProfile } from './profile-reader';
 import type { ProfileView } from './profile-view';
@@ -60,7 +60,7 @@ export function createApiHandler(options: ApiOptions) {
         error: 'admin_token_required',
         message: 'set PROFILE_ADMIN_TOKEN to enable DELETE /v1/profiles/:id',
       });
-    if (options.adminToken && req.headers.authorization !== `Bearer ${options.adminToken}`) {
+    if (options.adminToken && !bearerMatches(req.headers.authorization, options.adminToken)) {
       return send(res, 401, {
         error: 'unauthorized',
         message: 'set Authorization: Bearer <PROFILE_ADMIN_TOKEN>',

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createInterface } from 'node:readline';
-import type { Logger } from '@pulse/core';
+import { bearerMatches, type Logger } from '@pulse/core';
 import type { CampaignAction, CampaignAdmin } from './campaign-admin';
 import { importSuppressionLines } from './suppression-import';
 import type { SuppressionList } from './suppression-list';
@@ -24,7 +24,7 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 /** Admin calls change what customers receive: a token, or without one only this machine. */
 export function adminAllowed(req: IncomingMessage, token: string): boolean {
-  if (token) return req.headers.authorization === `Bearer ${token}`;
+  if (token) return bearerMatches(req.headers.authorization, token);
   return LOOPBACK.has(req.socket.remoteAddress ?? '');
 }
 

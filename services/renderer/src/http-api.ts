@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { wrapPayload } from '@pulse/contracts';
 import type { PulseEvent } from '@pulse/contracts';
-import type { Clock, Logger } from '@pulse/core';
+import { bearerMatches, type Clock, type Logger } from '@pulse/core';
 import { isAdminPath } from './admin-api';
 import { parsePreviewRequest } from './preview';
 import type { Previewer } from './preview';
@@ -160,7 +160,7 @@ export function createRendererHttpHandler(options: HttpApiOptions) {
     if (url.pathname !== '/v1/preview') return options.unsubscribe(req, res);
     if (req.method !== 'POST')
       return json(res, 405, { error: 'method_not_allowed', message: 'use POST' });
-    if (options.adminToken && req.headers.authorization !== `Bearer ${options.adminToken}`)
+    if (options.adminToken && !bearerMatches(req.headers.authorization, options.adminToken))
       return json(res, 401, {
         error: 'unauthorized',
         message: 'set Authorization: Bearer <RENDERER_ADMIN_TOKEN>',

@@ -131,6 +131,7 @@ export async function startSegmenter(
     readerSchemas: schemas,
     fromBeginning: true,
     sessionTimeout: config.sessionTimeoutMs,
+    partitionsConsumedConcurrently: config.partitionsConcurrently,
     registry: metrics.registry,
     clock,
     handleBatch: async (records) => void (await live.handleChanges(records.map((r) => r.value))),

@@ -75,6 +75,12 @@ export const segmenterConfigSpec = defineConfig({
     min: 1,
     doc: 'Re-checks run at once per copy.',
   }),
+  partitionsConcurrently: env.int({
+    env: 'SEGMENTER_PARTITIONS_CONCURRENTLY',
+    default: 6,
+    min: 1,
+    doc: 'Partitions of profile-changes.v1 handled at once (each in order): a batch waits on Redis and Kafka acks, so one partition at a time makes every other partition queue behind it.',
+  }),
   sessionTimeoutMs: env.duration({
     env: 'SEGMENTER_SESSION_TIMEOUT',
     default: '30s',

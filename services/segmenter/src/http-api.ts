@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '@pulse/core';
+import { bearerMatches, type Logger } from '@pulse/core';
 import type { SegmentsNow } from './segment-reload';
 import type { SegmentStore } from './store';
 
@@ -93,7 +93,7 @@ export function createApiHandler(options: ApiOptions) {
       const match = pattern.exec(url.pathname);
       if (!match) continue;
       if (req.method !== 'GET') return send(res, 405, { error: 'method_not_allowed' });
-      if (options.adminToken && req.headers.authorization !== `Bearer ${options.adminToken}`)
+      if (options.adminToken && !bearerMatches(req.headers.authorization, options.adminToken))
         return send(res, 401, {
           error: 'unauthorized',
           message: 'set Authorization: Bearer <SEGMENTER_ADMIN_TOKEN>',

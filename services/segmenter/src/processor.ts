@@ -59,22 +59,42 @@ export function createProcessor(options: ProcessorOptions) {
       if (id && o.outbox.length > 0) byCustomer.set(id, o.outbox);
     });
     const all = [...byCustomer.values()].flat();
-    if (all.length > 0) await options.publish(all);
-    options.metrics?.published(all, clock.now());
-    const sizes = await store.settle(byCustomer, clock.now());
-    for (const [segmentId, size] of sizes) options.metrics?.members(segmentId, size);
-    await Promise.all(
-      outcomes.map(async (o, i) => {
+    const publishAndSettle = async (): Promise<void> => {
+      if (all.length > 0) await options.publish(all);
+      options.metrics?.published(all, clock.now());
+      const sizes = await store.settle(byCustomer, clock.now());
+      for (const [segmentId, size] of sizes) options.metrics?.members(segmentId, size);
+    };
+    // The next re-checks do not wait for the publish: scheduling is idempotent (same id and due
+    // time), so a failed publish that redelivers the batch schedules the same again.
+    await Promise.all([
+      publishAndSettle(),
+      ...outcomes.map(async (o, i) => {
         const id = requests[i]?.customerId;
         if (!id || o.nextFlipAt === null || !reschedule(i)) return;
         await scheduler.schedule(id, o.nextFlipAt);
       }),
-    );
+    ]);
     return all.length;
   }
 
   function countFlaps(outcomes: readonly TransitionOutcome[]): void {
     for (const o of outcomes) for (const id of o.flaps) options.metrics?.flapped(id);
+  }
+
+  let rechecking: Promise<void> | undefined;
+
+  /**
+   * A moved percentile cut re-checks the customers it passed — thousands at times — through the
+   * scheduler; that is kept off the batch's path (one refresh at a time), so a profile change
+   * never waits for it. A failure is logged; the next batch tries again.
+   */
+  function rechecksInBackground(now: number): void {
+    rechecking ??= thresholdRechecks(now)
+      .catch((err: unknown) => options.logger.warn({ err }, 'percentile re-checks failed'))
+      .finally(() => {
+        rechecking = undefined;
+      });
   }
 
   async function thresholdRechecks(now: number): Promise<void> {
@@ -126,7 +146,7 @@ export function createProcessor(options: ProcessorOptions) {
     /** Handles a batch of profile-changes.v1 records (in partition order). */
     async handleChanges(records: readonly ProfileChange[]): Promise<ProcessReport> {
       const now = clock.now();
-      await thresholdRechecks(now);
+      rechecksInBackground(now);
       const pending = new Map<string, Pending>();
       for (const r of records) {
         const p = pending.get(r.customerId);
@@ -196,15 +216,18 @@ export function createProcessor(options: ProcessorOptions) {
       });
       const outcomes = await store.transition(requests);
       countFlaps(outcomes);
-      await distributions.record(metrics);
-      const published = await finish(requests, outcomes, (i) => {
-        const before = (stored[i] ?? []).reduce<number | null>(
-          (min, m) =>
-            m.nextFlipAt !== null && (min === null || m.nextFlipAt < min) ? m.nextFlipAt : min,
-          null,
-        );
-        return !outcomes[i]?.applied || outcomes[i]?.nextFlipAt !== before;
-      });
+      // The population values and the outbox are independent writes: neither waits for the other.
+      const [, published] = await Promise.all([
+        distributions.record(metrics),
+        finish(requests, outcomes, (i) => {
+          const before = (stored[i] ?? []).reduce<number | null>(
+            (min, m) =>
+              m.nextFlipAt !== null && (min === null || m.nextFlipAt < min) ? m.nextFlipAt : min,
+            null,
+          );
+          return !outcomes[i]?.applied || outcomes[i]?.nextFlipAt !== before;
+        }),
+      ]);
       // Erased (a tombstone merged into no one): its exits are out, now its data goes too.
       await store.forget(
         list.filter((p) => p.last.tombstone && p.last.mergedInto === null).map((p) => p.customerId),
