@@ -134,9 +134,15 @@ describe('segmenter against the real Kafka, registry and Redis', () => {
       eventOccurredAt: visit,
       at: START,
     });
+    // The member count is settled in Redis after the publish is acked, so a reader that saw the
+    // record can be a moment ahead of the gauge: wait for it rather than race it.
+    const membersLine = 'pulse_segmenter_segment_members{segment="recent-visitors"} 1';
+    await waitFor(async () => (await metrics.registry.metrics()).includes(membersLine), {
+      description: 'the members gauge',
+    });
     const text = await metrics.registry.metrics();
     expect(text).toContain('pulse_segmenter_segment_entries_total{segment="recent-visitors"} 1');
-    expect(text).toContain('pulse_segmenter_segment_members{segment="recent-visitors"} 1');
+    expect(text).toContain(membersLine);
     const members = await getJson('/v1/segments/recent-visitors/members');
     expect(members).toMatchObject({ total: 1, members: [{ customerId: 'u:ann', since: START }] });
   });
