@@ -36,7 +36,7 @@ export type { Distribution, Distributions } from './distribution';
 export { parseDuration, periodStart, nextPeriodStart } from './duration';
 export { parseCatalogFile, parseSegmentFile } from './parse-file';
 export type { ParseResult, SegmentFile } from './parse-file';
-export { rfmMetrics } from './parse-condition';
+export { rfmMetrics } from './parse-distribution';
 export { formatProblem } from './problems';
 export type { RuleProblem } from './problems';
 export { ProfileView } from './profile-view';

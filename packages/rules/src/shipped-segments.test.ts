@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { distributionFromValues } from './distribution';
 import type { Distributions } from './distribution';
-import { rfmMetrics } from './parse-condition';
+import { rfmMetrics } from './parse-distribution';
 import { formatProblem } from './problems';
 import { loadSegmentSet } from './segment-set';
 import { ev, snapshotFrom } from './snapshot-from';
