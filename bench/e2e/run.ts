@@ -9,7 +9,10 @@
  *     /v1/page; from the request's start (an upper bound of "ingest's ack") to the Recent Visitors entry on
  *     segment-changes.v1 — "published" is the record's timestamp (set by the segmenter's
  *     producer), "seen" is when a consumer read it;
- * (3) optional soak (BENCH_E2E_SOAK_MINUTES=10): a fixed rate (BENCH_E2E_SOAK_RATE, default
+ * (3) what metrics cost: BENCH_E2E_METRICS_EVENTS (20 000) events through /v1/batch with the
+ *     services started with metrics on, then restarted with PULSE_METRICS=off, twice each,
+ *     alternating; the ratio of the mean rates is the figure (0 skips it);
+ * (4) optional soak (BENCH_E2E_SOAK_MINUTES=10): a fixed rate (BENCH_E2E_SOAK_RATE, default
  *     10 000/s) for that long; consumer lag sampled every 10 s must not grow.
  *   pnpm build; set -a; eval "$(bash infra/stack.sh env)"; set +a; pnpm bench:e2e
  *   (BENCH_E2E_EVENTS=60000 BENCH_E2E_PROBES=600 BENCH_E2E_PROBE_RATE=20 BENCH_E2E_SEGMENTS=50)
@@ -38,6 +41,8 @@ const LATENCY_EVENTS = Number(process.env.BENCH_E2E_PROBES ?? 600);
 const SEGMENTS = Number(process.env.BENCH_E2E_SEGMENTS ?? 50);
 const SOAK_MINUTES = Number(process.env.BENCH_E2E_SOAK_MINUTES ?? 0);
 const SOAK_RATE = Number(process.env.BENCH_E2E_SOAK_RATE ?? 10_000);
+/** Events per run of the metrics on/off comparison (two runs each, alternating); 0 skips it. */
+const METRICS_EVENTS = Number(process.env.BENCH_E2E_METRICS_EVENTS ?? 20_000);
 const BATCH = 500;
 /** Timed page views per second during (2), among the store traffic. */
 const PROBE_RATE = Number(process.env.BENCH_E2E_PROBE_RATE ?? 20);
@@ -138,6 +143,7 @@ async function main(): Promise<void> {
     },
     browserKey: 'bench-e2e-browser-key',
     serverKey: SERVER_KEY,
+    segmenterToken: `bench-e2e-segmenter-${namespace}`,
     cartDelay: '30m',
     logLevel: 'warn',
   };
@@ -152,9 +158,10 @@ async function main(): Promise<void> {
   const kafka = createKafka({ brokers: stack.kafkaBrokers, clientId: 'bench-e2e', logger });
   const runTopics = Object.values(topics);
   await provisionTopics({ kafka, specs: runTopics.map((topic) => ({ topic, partitions: 6 })) });
-  const supervisor = supervise(services, (line) => {
+  const onLine = (line: string): void => {
     if (/"level":(50|60)|\berror\b/i.test(line)) console.error(line);
-  });
+  };
+  let supervisor = supervise(services, onLine);
   const admin = kafka.kafkajs.admin();
   const figures: Figure[] = [];
   const raw: Record<string, unknown> = {};
@@ -181,32 +188,37 @@ async function main(): Promise<void> {
       (await lag(`${namespace}-profile-builder`, topics.events)) +
       (await lag(`${namespace}-segmenter`, topics.profileChanges));
 
+    /** Posts `events` store events to /v1/batch and waits until both consumers caught up. */
+    const throughput = async (events: number, run: string) => {
+      const started = performance.now();
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next < events) {
+            const from = next;
+            next += BATCH;
+            const batch = Array.from({ length: Math.min(BATCH, events - from) }, (_, i) =>
+              journeyEvent(run, from + i),
+            );
+            await post(`${ingest}/v1/batch`, { batch });
+          }
+        }),
+      );
+      const acked = performance.now();
+      await waitFor(async () => (await pipelineLag()) === 0, {
+        timeoutMs: 600_000,
+        intervalMs: 100,
+        description: 'profile-builder and segmenter to catch up',
+      });
+      const seconds = (performance.now() - started) / 1000;
+      return { events, seconds, ingestSeconds: (acked - started) / 1000, rate: events / seconds };
+    };
+
     // (1) maximum sustained throughput.
-    const run = randomName('t');
     console.log(`(1) ${EVENTS} events through /v1/batch, ${CONCURRENCY} requests at a time...`);
-    const started = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < EVENTS) {
-          const from = next;
-          next += BATCH;
-          const batch = Array.from({ length: Math.min(BATCH, EVENTS - from) }, (_, i) =>
-            journeyEvent(run, from + i),
-          );
-          await post(`${ingest}/v1/batch`, { batch });
-        }
-      }),
-    );
-    const acked = performance.now();
-    await waitFor(async () => (await pipelineLag()) === 0, {
-      timeoutMs: 600_000,
-      intervalMs: 100,
-      description: 'profile-builder and segmenter to catch up',
-    });
-    const seconds = (performance.now() - started) / 1000;
-    const maxRate = EVENTS / seconds;
-    raw.throughput = { events: EVENTS, seconds, ingestSeconds: (acked - started) / 1000 };
+    const first = await throughput(EVENTS, randomName('t'));
+    const maxRate = first.rate;
+    raw.throughput = first;
     figures.push({
       figure: `ingest → profile → segment, sustained (${EVENTS} events, ${SEGMENTS} segments)`,
       value: maxRate,
@@ -327,7 +339,33 @@ async function main(): Promise<void> {
       },
     );
 
-    // (3) soak: a fixed rate for minutes, lag sampled.
+    // (3) what metrics cost: the same throughput run with metrics on, then with every service
+    // restarted under PULSE_METRICS=off (instruments inert, /metrics 404), alternating.
+    if (METRICS_EVENTS > 0) {
+      const rates = { on: [] as number[], off: [] as number[] };
+      for (const mode of ['on', 'off', 'on', 'off'] as const) {
+        await supervisor.stop(10_000);
+        supervisor = supervise(
+          services.map((svc) => ({ ...svc, env: { ...svc.env, PULSE_METRICS: mode } })),
+          onLine,
+        );
+        await supervisor.ready(120_000);
+        const r = await throughput(METRICS_EVENTS, randomName(`m${mode}`));
+        console.log(`(3) metrics ${mode}: ${Math.round(r.rate)} events/s`);
+        rates[mode].push(r.rate);
+      }
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      raw.metrics = rates;
+      figures.push({
+        figure: `sustained, metrics on (${METRICS_EVENTS} events, twice each, alternating)`,
+        value: mean(rates.on),
+        unit: 'events/s',
+        baseline: { name: 'PULSE_METRICS=off', value: mean(rates.off) },
+        goal: '≥ 97% of off',
+      });
+    }
+
+    // (4) soak: a fixed rate for minutes, lag sampled.
     if (SOAK_MINUTES > 0) {
       console.log(`(3) soak: ${SOAK_RATE}/s for ${SOAK_MINUTES} min...`);
       const soakRun = randomName('s');

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { createInstruments, type Instruments } from '@pulse/metrics';
+import { Registry, type Counter, type Gauge, type Histogram } from 'prom-client';
 
 /**
  * Metric names of the batch consumer. Lag reuses kafka_exporter's name and labels so the
@@ -34,57 +35,48 @@ export interface ConsumerMetrics {
 
 /**
  * Registers (or, when a consumer of the same process already did, reuses) the metrics on
- * `registry`. Without a registry the metrics work but are exported nowhere.
+ * `registry`, or creates them through a service's `instruments` (inert under PULSE_METRICS=off).
+ * Without either the metrics work but are exported nowhere.
  */
-export function createConsumerMetrics(registry?: Registry): ConsumerMetrics {
-  const registers = registry ? [registry] : [];
-  const existing = (name: string) => registry?.getSingleMetric(name);
-  const counter = <L extends string>(name: string, help: string, labelNames: L[]): Counter<L> => {
-    const found = existing(name);
-    if (found instanceof Counter) return found;
-    return new Counter<L>({ name, help, labelNames, registers });
-  };
-  const found = {
-    duration: existing(CONSUMER_METRICS.handlerDuration),
-    lag: existing(CONSUMER_METRICS.lag),
-  };
+export function createConsumerMetrics(source?: Registry | Instruments): ConsumerMetrics {
+  const make: Instruments =
+    source === undefined
+      ? createInstruments(new Registry(), true)
+      : source instanceof Registry
+        ? createInstruments(source, true)
+        : source;
+  const groupTopic: GroupTopic[] = ['consumergroup', 'topic'];
   return {
-    records: counter(CONSUMER_METRICS.records, 'Records fetched by the consumer.', [
-      'consumergroup',
-      'topic',
-    ]),
-    batches: counter(CONSUMER_METRICS.batches, 'Batches fetched by the consumer.', [
-      'consumergroup',
-      'topic',
-    ]),
-    handlerDuration:
-      found.duration instanceof Histogram
-        ? found.duration
-        : new Histogram({
-            name: CONSUMER_METRICS.handlerDuration,
-            help: 'Time spent in each handleBatch call, in seconds.',
-            labelNames: ['consumergroup', 'topic'],
-            buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-            registers,
-          }),
-    deadLetters: counter(CONSUMER_METRICS.deadLetters, 'Records sent to the dead-letter topic.', [
-      'consumergroup',
-      'topic',
-      'code',
-    ]),
-    retries: counter(CONSUMER_METRICS.retries, 'Transient failures retried by the consumer.', [
-      'consumergroup',
-      'topic',
-      'operation',
-    ]),
-    lag:
-      found.lag instanceof Gauge
-        ? found.lag
-        : new Gauge({
-            name: CONSUMER_METRICS.lag,
-            help: 'Messages between the high watermark and the committed position.',
-            labelNames: ['consumergroup', 'topic', 'partition'],
-            registers,
-          }),
+    records: make.counter({
+      name: CONSUMER_METRICS.records,
+      help: 'Records fetched by the consumer.',
+      labelNames: groupTopic,
+    }),
+    batches: make.counter({
+      name: CONSUMER_METRICS.batches,
+      help: 'Batches fetched by the consumer.',
+      labelNames: groupTopic,
+    }),
+    handlerDuration: make.histogram({
+      name: CONSUMER_METRICS.handlerDuration,
+      help: 'Time spent in each handleBatch call, in seconds.',
+      labelNames: groupTopic,
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    }),
+    deadLetters: make.counter({
+      name: CONSUMER_METRICS.deadLetters,
+      help: 'Records sent to the dead-letter topic.',
+      labelNames: [...groupTopic, 'code'],
+    }),
+    retries: make.counter({
+      name: CONSUMER_METRICS.retries,
+      help: 'Transient failures retried by the consumer.',
+      labelNames: [...groupTopic, 'operation'],
+    }),
+    lag: make.gauge({
+      name: CONSUMER_METRICS.lag,
+      help: 'Messages between the high watermark and the committed position.',
+      labelNames: [...groupTopic, 'partition'],
+    }),
   };
 }

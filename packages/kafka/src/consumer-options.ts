@@ -1,3 +1,4 @@
+import type { Instruments } from '@pulse/metrics';
 import type { Clock, Logger, PulseError } from '@pulse/core';
 import type { Registry } from 'prom-client';
 import type { BatchHandler } from './batch-processor';
@@ -39,6 +40,11 @@ export interface BatchConsumerOptions<V = unknown> {
   closeTimeoutMs?: number;
   /** Where the metrics are registered; none by default. */
   registry?: Registry;
+  /**
+   * The service's instruments (`Metrics` of @pulse/metrics); wins over `registry`, and makes the
+   * consumer's metrics inert when the service runs with PULSE_METRICS=off.
+   */
+  instruments?: Instruments;
   /** Stamps `pulse.dlq.at`; default the system clock. */
   clock?: Clock;
   /** Called when the consumer stopped for good on an error kafkajs will not restart from. */

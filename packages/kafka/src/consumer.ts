@@ -29,7 +29,7 @@ const CLOSE_GRACE_MS = 5_000;
 export function createBatchConsumer<V = unknown>(options: BatchConsumerOptions<V>): BatchConsumer {
   const { groupId } = options;
   const logger = (options.logger ?? options.kafka.logger).child({ component: 'consumer', groupId });
-  const metrics = createConsumerMetrics(options.registry);
+  const metrics = createConsumerMetrics(options.instruments ?? options.registry);
   const life: Lifecycle = {
     closing: false,
     closeStarted: new AbortController(),

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { createInstruments, type Instruments } from './instruments';
 import { metricName, sanitizeServiceName } from './names';
 import type { MetricUnit } from './names';
 
@@ -11,10 +12,20 @@ export interface MetricsOptions {
    * Tests and benchmarks that create many registries turn it off.
    */
   collectDefaults?: boolean;
+  /**
+   * False (`PULSE_METRICS=off`) makes every instrument from `counter`/`gauge`/`histogram` inert
+   * and `/metrics` answer 404; default true.
+   */
+  enabled?: boolean;
 }
 
-/** One service's metrics: its own registry plus the Node defaults, kept apart. */
-export interface Metrics {
+/**
+ * One service's metrics: its own registry plus the Node defaults, kept apart, and the factory of
+ * its instruments (`metrics.counter({ name: metrics.name('x', 'total'), help })`).
+ */
+export interface Metrics extends Instruments {
+  /** False when metrics are off: instruments record nothing and nothing is exposed. */
+  readonly enabled: boolean;
   /** The sanitized service name used in metric names. */
   readonly service: string;
   /** The application's registry: only `pulse_<service>_*` metrics. Lint this one with promtool. */
@@ -37,8 +48,12 @@ export function createMetrics(options: MetricsOptions): Metrics {
   const service = sanitizeServiceName(options.service);
   const registry = new Registry();
   const defaultsRegistry = new Registry();
-  if (options.collectDefaults ?? true) collectDefaultMetrics({ register: defaultsRegistry });
+  const enabled = options.enabled ?? true;
+  if (enabled && (options.collectDefaults ?? true))
+    collectDefaultMetrics({ register: defaultsRegistry });
   return {
+    ...createInstruments(registry, enabled),
+    enabled,
     service,
     registry,
     defaultsRegistry,

@@ -1,7 +1,5 @@
 import { BUCKETS } from '@pulse/metrics';
 import type { Metrics } from '@pulse/metrics';
-import { Counter, Histogram } from 'prom-client';
-import type { Registry } from 'prom-client';
 
 /** What the metric names say after `pulse_<service>_`; each carries a `scheduler` label. */
 export const SCHEDULER_METRICS = {
@@ -21,25 +19,6 @@ export interface SchedulerMetrics {
   leaseExpired(count: number): void;
 }
 
-function counter(registry: Registry, name: string, help: string): Counter<'scheduler'> {
-  const existing = registry.getSingleMetric(name);
-  // A second scheduler on the same registry shares the instrument (labelled by scheduler name).
-  if (existing) return existing as Counter<'scheduler'>;
-  return new Counter({ name, help, labelNames: ['scheduler'], registers: [registry] });
-}
-
-function histogram(registry: Registry, name: string, help: string): Histogram<'scheduler'> {
-  const existing = registry.getSingleMetric(name);
-  if (existing) return existing as Histogram<'scheduler'>; // shared, as for counters
-  return new Histogram({
-    name,
-    help,
-    labelNames: ['scheduler'],
-    buckets: [...BUCKETS.latencySeconds],
-    registers: [registry],
-  });
-}
-
 export function createSchedulerMetrics(
   metrics: Metrics | undefined,
   scheduler: string,
@@ -47,33 +26,32 @@ export function createSchedulerMetrics(
   if (!metrics) {
     return { scheduled: () => {}, cancelled: () => {}, fired: () => {}, leaseExpired: () => {} };
   }
-  const { registry } = metrics;
   const labels = { scheduler };
+  // A second scheduler on the same service shares each instrument (labelled by scheduler name).
+  const counter = (name: string, help: string) =>
+    metrics.counter({ name, help, labelNames: ['scheduler'] });
   const scheduled = counter(
-    registry,
     metrics.name(SCHEDULER_METRICS.scheduled, 'total'),
     'Timers created or moved to a new due time.',
   );
   const fired = counter(
-    registry,
     metrics.name(SCHEDULER_METRICS.fired, 'total'),
     'Timers handed to the handler (a refire after a lease expiry counts again).',
   );
   const cancelled = counter(
-    registry,
     metrics.name(SCHEDULER_METRICS.cancelled, 'total'),
     'Timers cancelled before they were acknowledged.',
   );
   const expiries = counter(
-    registry,
     metrics.name(SCHEDULER_METRICS.leaseExpiries, 'total'),
     'Claimed timers whose lease ran out unacknowledged and were put back to fire again.',
   );
-  const lateness = histogram(
-    registry,
-    metrics.name(SCHEDULER_METRICS.lateness, 'seconds'),
-    'Fire time minus due time.',
-  );
+  const lateness = metrics.histogram({
+    name: metrics.name(SCHEDULER_METRICS.lateness, 'seconds'),
+    help: 'Fire time minus due time.',
+    labelNames: ['scheduler'],
+    buckets: [...BUCKETS.latencySeconds],
+  });
   return {
     scheduled: () => scheduled.inc(labels),
     cancelled: () => cancelled.inc(labels),

@@ -58,6 +58,10 @@ async function readyz(res: ServerResponse, options: HttpHandlerOptions): Promise
 }
 
 async function metricsRoute(res: ServerResponse, metrics: Metrics): Promise<void> {
+  if (!metrics.enabled) {
+    send(res, 404, { error: 'not_found', reason: 'metrics are off (PULSE_METRICS=off)' });
+    return;
+  }
   const text = await metrics.metricsText();
   res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
   res.end(text);

@@ -169,7 +169,9 @@ export function createServiceRuntime<S extends ConfigSpec>(
     const loaded = loadAll(slice, options.configSpec, options.env ?? process.env);
     const logger =
       options.logger ?? createLogger({ name: options.name, level: loaded.runtime.logLevel });
-    const metrics = options.metrics ?? createMetrics({ service: options.name });
+    const metrics =
+      options.metrics ??
+      createMetrics({ service: options.name, enabled: loaded.runtime.metrics === 'on' });
     const { server, port, url } = await listenHttp(loaded.runtime, logger, metrics);
     const context = {
       config: loaded.service,

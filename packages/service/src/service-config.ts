@@ -51,6 +51,12 @@ export function serviceConfigSpec(options: ServiceConfigOptions) {
       min: 1,
       doc: 'Deadline for a graceful shutdown; past it the process exits with code 1.',
     }),
+    metrics: env.enum({
+      env: 'PULSE_METRICS',
+      values: ['on', 'off'] as const,
+      default: 'on',
+      doc: 'off: instruments record nothing and /metrics answers 404 (to measure what metrics cost).',
+    }),
     readinessTimeout: env.duration({
       env: 'READINESS_TIMEOUT',
       default: '2s',

@@ -73,7 +73,7 @@ export async function startCartTimer(ctx: ServiceContext<Config>): Promise<Start
     readerSchemas: schemas,
     fromBeginning: true,
     sessionTimeout: config.sessionTimeoutMs,
-    registry: metrics.registry,
+    instruments: metrics,
     clock,
     handleBatch: createCartEventHandler({ store, scheduler, stages }),
   });
