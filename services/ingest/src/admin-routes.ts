@@ -1,7 +1,7 @@
 import { bearerMatches } from '@pulse/core';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { IngestMetrics } from './ingest-metrics';
-import type { AllowList } from './source-policy';
+import type { AllowList, PropertyRules } from './source-policy';
 import { policyOf } from './source-trust';
 import type { SourceDirectory } from './sources';
 
@@ -14,6 +14,15 @@ export interface AdminRoutesOptions {
 
 function listed(list: AllowList): string[] {
   return list.any ? ['*'] : [...list.exact, ...list.prefixes.map((p) => `${p}*`)];
+}
+
+/** Property rules as config/sources.yaml spells them: event (or pattern) → keys. */
+function listedProperties(rules: PropertyRules): Record<string, string[]> {
+  return Object.fromEntries([
+    ...[...rules.byEvent].map(([event, list]) => [event, listed(list)]),
+    ...rules.byPrefix.map(({ prefix, list }) => [`${prefix}*`, listed(list)]),
+    ...(rules.other ? [['*', listed(rules.other)]] : []),
+  ]);
 }
 
 /**
@@ -57,6 +66,7 @@ export function adminRoutes(options: AdminRoutesOptions): Router {
           calls: listed(policy.calls),
           events: listed(policy.events),
           traits: listed(policy.traits),
+          properties: listedProperties(policy.properties),
           rate: policy.rate ?? 'unlimited',
         };
       }),

@@ -19,6 +19,7 @@ import { storeWebhookRoutes } from './store-webhook-routes';
 import type { Store } from './stores';
 import { adminRoutes } from './admin-routes';
 import type { RateLimiter } from './rate-limit';
+import { analyticsJsRoutes, type AnalyticsJsBuild } from './analytics-js';
 
 export interface IngestAppOptions {
   sources: SourceDirectory;
@@ -47,6 +48,8 @@ export interface IngestAppOptions {
   rateLimiter?: RateLimiter;
   /** Bearer token of /v1/admin/*; unset = the admin API is off. */
   adminToken?: string | undefined;
+  /** analytics.js served at Segment's CDN paths (INGEST_ANALYTICS_JS_DIR); unset = not served. */
+  analyticsJs?: AnalyticsJsBuild | undefined;
 }
 
 /** The ingest HTTP API as an express app (bodies are read by the routes, not by a parser). */
@@ -56,6 +59,7 @@ export function createIngestApp(options: IngestAppOptions): Express {
   app.use(cors(options.corsOrigins));
   app.use(segmentRoutes(options));
   app.use(browserRoutes(options));
+  if (options.analyticsJs) app.use(analyticsJsRoutes({ ...options, build: options.analyticsJs }));
   // The pixel and email tracking never fail the visitor: they spool while Kafka is down.
   const tolerant = options.spool
     ? spoolingPublisher(options.publisher, options.spool, options.metrics, options.logger)

@@ -11,10 +11,24 @@ export interface BrowserRoutesOptions {
   sources: SourceDirectory;
   metrics: IngestMetrics;
   /**
-   * How browsers reach ingest, as analytics.js's `apiHost` (host[:port][/path], no scheme) and
-   * `protocol`; by default the request's own host and protocol.
+   * How browsers reach ingest, as analytics.js's `apiHost` (host[:port][/path]) and `protocol`:
+   * `https://host` sets both; without a scheme the protocol is the request's. Default: the
+   * request's own host and protocol.
    */
   publicHost?: string | undefined;
+}
+
+/**
+ * analytics.js's apiHost and protocol. Behind a TLS-terminating proxy the request arrives as
+ * http, and a page on https may not post to http: `INGEST_PUBLIC_HOST=https://...` says so.
+ */
+export function publicEndpoint(
+  publicHost: string | undefined,
+  request: { host: string | undefined; protocol: string },
+): { apiHost: string; protocol: string } {
+  const scheme = /^(https?):\/\/(.+?)\/?$/.exec(publicHost ?? '');
+  if (scheme) return { apiHost: scheme[2]!, protocol: scheme[1]! };
+  return { apiHost: publicHost ?? request.host ?? 'localhost', protocol: request.protocol };
 }
 
 /**
@@ -67,10 +81,13 @@ export function browserRoutes(options: BrowserRoutesOptions): Router {
       res.status(404).json({ error: 'not_found', reason: 'no browser source has this writeKey' });
       return;
     }
-    const apiHost = options.publicHost ?? req.get('host') ?? 'localhost';
+    const { apiHost, protocol } = publicEndpoint(options.publicHost, {
+      host: req.get('host'),
+      protocol: req.protocol,
+    });
     metrics.requests.inc({ route, status: '200' });
     res.setHeader('Cache-Control', 'public, max-age=300');
-    res.json(segmentSettings(String(req.params.writeKey), apiHost, req.protocol));
+    res.json(segmentSettings(String(req.params.writeKey), apiHost, protocol));
   });
 
   router.get('/v1/pulse-pagetime.js', (_req: Request, res: Response) => {

@@ -143,6 +143,11 @@ export const ingestConfigSpec = defineConfig({
   publicHost: env.string({
     env: 'INGEST_PUBLIC_HOST',
     optional: true,
-    doc: 'host[:port] browsers reach ingest at, given to analytics.js as apiHost; unset uses the request Host.',
+    doc: 'host[:port] (or https://host[:port]) browsers reach ingest at, given to analytics.js as apiHost (and protocol); unset uses the request Host.',
+  }),
+  analyticsJsDir: env.string({
+    env: 'INGEST_ANALYTICS_JS_DIR',
+    optional: true,
+    doc: "dist/umd folder of @segment/analytics-next, served at Segment's CDN paths (/analytics.js/v1/<key>/analytics.min.js); unset: not served.",
   }),
 });

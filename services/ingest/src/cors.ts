@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 
 /**
  * CORS for browser tracking: the allowed origins (or `*`) may POST JSON with Basic auth and
- * gzip; preflights are answered here.
+ * gzip (and analytics.js's retry counter); preflights are answered here.
  */
 export function cors(origins: readonly string[]) {
   const any = origins.includes('*');
@@ -15,9 +15,12 @@ export function cors(origins: readonly string[]) {
       res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
       res.setHeader(
         'Access-Control-Allow-Headers',
-        'Authorization, Content-Type, Content-Encoding',
+        // X-Retry-Count: analytics.js (analytics-next) numbers its retries with it.
+        'Authorization, Content-Type, Content-Encoding, X-Retry-Count',
       );
       res.setHeader('Access-Control-Max-Age', '86400');
+      // A 429/503's wait, readable by analytics.js (not a CORS-safelisted response header).
+      res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
     }
     if (req.method === 'OPTIONS') {
       res.status(204).end();

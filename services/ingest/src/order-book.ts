@@ -1,15 +1,20 @@
 import { defineScript, type Keyspace, type Redis } from '@pulse/redis';
-import type { OrderOwner } from './store-calls';
+import { keptOwner, type OrderOwner } from './store-calls';
 
 /**
  * Who placed each store order, so refunds and deletions (whose webhooks name only the order) can
  * be keyed by the customer; and the calls that arrived before their order, kept until it does.
  * Keys (one hash tag per order, so both keys of an order share a slot):
- * `<prefix>:{ingest:ord:<system>:<order id>}:owner` (JSON owner) and `...:pending` (a list of
- * JSON calls). Both expire `ttlMs` after their last write.
+ * `<prefix>:{ingest:ord:<system>:<order id>}:owner` (JSON owner: only the id that keys the
+ * customer's events, {@link keptOwner}) and `...:pending` (a list of JSON calls, which name only
+ * their order: no customer id or email). Both expire `ttlMs` after their last write, so nothing
+ * stays longer than INGEST_ORDER_OWNER_TTL after its order's last event.
  */
 export interface OrderBook {
-  /** Remembers the owner; answers the calls that waited for the order (and forgets them). */
+  /**
+   * Remembers the owner (its {@link keptOwner} part); answers the calls that waited for the
+   * order (and forgets them).
+   */
   remember(system: string, orderId: string, owner: OrderOwner): Promise<Record<string, unknown>[]>;
   /** The owner when the order is known; else the call is kept until the order arrives. */
   ownerOrPark(
@@ -63,7 +68,7 @@ export function createOrderBook(options: OrderBookOptions): OrderBook {
   return {
     async remember(system, orderId, owner) {
       const reply = await REMEMBER.run(redis, keysOf(system, orderId), [
-        JSON.stringify(owner),
+        JSON.stringify(keptOwner(owner)),
         ttlMs,
       ]);
       if (!Array.isArray(reply)) throw new Error(`${REMEMBER.name}: unexpected reply`);

@@ -10,6 +10,9 @@ const id = z
   .union([z.string().trim().min(1, 'must not be empty').max(256), z.number().finite()])
   .transform(String);
 
+/** analytics.js sends `userId: null` for anonymous visitors: null means absent, as for Segment. */
+const optionalId = id.nullish().transform((value) => value ?? undefined);
+
 const isoDate = z
   .string()
   .refine((text) => !Number.isNaN(Date.parse(text)), 'must be an ISO-8601 date-time');
@@ -45,8 +48,8 @@ const context = z.looseObject({
 
 const common = {
   messageId: z.string().trim().min(1, 'must not be empty').max(256).optional(),
-  userId: id.optional(),
-  anonymousId: id.optional(),
+  userId: optionalId,
+  anonymousId: optionalId,
   timestamp: isoDate.optional(),
   originalTimestamp: isoDate.optional(),
   sentAt: isoDate.optional(),

@@ -16,6 +16,7 @@ import { createRateLimiter } from './rate-limit';
 import { createWebhookProviders } from './webhook-providers';
 import { createOrderBook } from './order-book';
 import { loadStores, parseStoreSecrets, withOrderSystems } from './stores';
+import { loadAnalyticsJs } from './analytics-js';
 
 export type IngestConfig = ConfigOf<typeof ingestConfigSpec>;
 
@@ -57,6 +58,13 @@ export async function startIngest(context: ServiceContext<IngestConfig>): Promis
     'category synonyms loaded',
   );
   const webhookProviders = createWebhookProviders(config);
+  const analyticsJs = config.analyticsJsDir ? loadAnalyticsJs(config.analyticsJsDir) : undefined;
+  if (analyticsJs) {
+    logger.info(
+      { dir: config.analyticsJsDir, bundles: analyticsJs.bundles.size },
+      'analytics.js served at /analytics.js/v1/<writeKey>/analytics.min.js',
+    );
+  }
   const metrics = createIngestMetrics(context.metrics);
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'ingest', logger });
   const serde = createAvroSerde({
@@ -147,6 +155,7 @@ export async function startIngest(context: ServiceContext<IngestConfig>): Promis
     publicHost: config.publicHost,
     rateLimiter: createRateLimiter({ redis, keys: createKeyspace(config.redisPrefix) }),
     adminToken: config.adminToken,
+    analyticsJs,
   });
   return {
     close: async () => {

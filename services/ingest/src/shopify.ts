@@ -1,12 +1,23 @@
 import { EVENT_TYPES } from '@pulse/contracts';
 import {
+  customerCall,
   compact,
   hasIdentity,
-  identityFields,
   idText,
+  IGNORED,
+  list,
+  mapObject,
+  mapped,
   money,
+  obj,
+  orderProperties,
+  ownerFrom,
+  productLine,
+  str,
+  trackCall,
+  unusable,
+  type Json,
   type OrderOwner,
-  type StoreCall,
   type StoreMapping,
 } from './store-calls';
 
@@ -22,72 +33,53 @@ export const SHOPIFY_TOPICS = [
   'customers/update',
 ] as const;
 
-type Json = Readonly<Record<string, unknown>>;
-
-const obj = (value: unknown): Json =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {};
-const list = (value: unknown): Json[] => (Array.isArray(value) ? value.map(obj) : []);
-const str = (value: unknown): string | undefined =>
-  typeof value === 'string' && value.trim() !== '' ? value : undefined;
-
 /** The customer of an order or checkout: Shopify's customer id, else the order's email. */
 function ownerOf(body: Json): OrderOwner {
   const customer = obj(body.customer);
-  const email = str(body.email) ?? str(body.contact_email) ?? str(customer.email);
-  return compact({ userId: idText(customer.id), email }) as OrderOwner;
+  return ownerFrom(customer.id, str(body.email) ?? str(body.contact_email) ?? customer.email);
 }
 
 /** Shopify line items (orders, checkouts, refund lines) as e-commerce spec products. */
-function products(lines: readonly Json[]) {
-  return lines.map((l) =>
-    compact({
-      product_id: idText(l.product_id),
-      sku: str(l.sku),
-      name: str(l.title) ?? str(l.name),
-      variant: str(l.variant_title),
-      brand: str(l.vendor),
-      price: money(l.price),
-      quantity: typeof l.quantity === 'number' ? l.quantity : undefined,
+const products = (lines: readonly Json[]) =>
+  lines.map((l) =>
+    productLine({
+      product_id: l.product_id,
+      sku: l.sku,
+      name: str(l.title) ?? l.name,
+      variant: l.variant_title,
+      brand: l.vendor,
+      price: l.price,
+      quantity: l.quantity,
     }),
   );
-}
 
 /** The order-level properties shared by Order Completed / Updated / Cancelled. */
-function orderProperties(order: Json) {
-  const codes = list(order.discount_codes);
-  return compact({
-    order_id: idText(order.id),
-    checkout_id: str(order.checkout_token),
-    cart_id: str(order.cart_token),
-    affiliation: str(order.source_name),
-    total: money(order.total_price),
-    subtotal: money(order.subtotal_price),
-    shipping: money(obj(obj(order.total_shipping_price_set).shop_money).amount),
-    tax: money(order.total_tax),
-    discount: money(order.total_discounts),
-    coupon: str(codes[0]?.code),
-    currency: str(order.currency),
+const properties = (order: Json) =>
+  orderProperties({
+    order_id: order.id,
+    checkout_id: order.checkout_token,
+    cart_id: order.cart_token,
+    affiliation: order.source_name,
+    total: order.total_price,
+    subtotal: order.subtotal_price,
+    shipping: obj(obj(order.total_shipping_price_set).shop_money).amount,
+    tax: order.total_tax,
+    discount: order.total_discounts,
+    coupon: list(order.discount_codes)[0]?.code,
+    currency: order.currency,
     products: products(list(order.line_items)),
-    order_number: str(order.name),
+    order_number: order.name,
   });
-}
 
 function orderCall(event: string, order: Json, extra: Json, at: unknown): StoreMapping {
   const orderId = idText(order.id);
-  if (!orderId) return { ok: false, field: 'id', reason: 'an order needs its id' };
+  if (!orderId) return unusable('id', 'an order needs its id');
   const owner = ownerOf(order);
-  if (!hasIdentity(owner)) return { ok: true, calls: [], ignored: 1 };
-  const call: StoreCall = {
-    message: {
-      type: 'track',
-      event,
-      ...identityFields(owner),
-      timestamp: str(at) ?? str(order.created_at),
-      properties: { ...orderProperties(order), ...extra },
-    },
-    order: { id: orderId, owner },
-  };
-  return { ok: true, calls: [call], ignored: 0 };
+  if (!hasIdentity(owner)) return IGNORED;
+  const timestamp = str(at) ?? str(order.created_at);
+  return mapped([
+    trackCall(event, { owner, orderId, timestamp }, { ...properties(order), ...extra }),
+  ]);
 }
 
 /** A refund's amount: its successful refund transactions, else its lines' subtotal and tax. */
@@ -110,57 +102,46 @@ function refundAmount(refund: Json): { amount: number; currency: string | undefi
 function refundCall(refund: Json): StoreMapping {
   const orderId = idText(refund.order_id);
   const refundId = idText(refund.id);
-  if (!orderId) return { ok: false, field: 'order_id', reason: 'a refund needs its order id' };
-  if (!refundId) return { ok: false, field: 'id', reason: 'a refund needs its id' };
+  if (!orderId) return unusable('order_id', 'a refund needs its order id');
+  if (!refundId) return unusable('id', 'a refund needs its id');
   const { amount, currency } = refundAmount(refund);
   // A refund that only restocks moves no money: nothing to take off lifetime value.
-  if (amount <= 0) return { ok: true, calls: [], ignored: 1 };
+  if (amount <= 0) return IGNORED;
   const lines = list(refund.refund_line_items).map((l) => ({
     ...obj(l.line_item),
     quantity: l.quantity,
   }));
-  const call: StoreCall = {
-    message: {
-      type: 'track',
-      event: EVENT_TYPES.orderRefunded,
-      timestamp: str(refund.processed_at) ?? str(refund.created_at),
-      properties: compact({
-        order_id: orderId,
-        refund_id: refundId,
-        total: Math.round(amount * 100) / 100,
-        currency,
-        products: products(lines),
-        reason: str(refund.note),
-      }),
-    },
-    order: { id: orderId },
-  };
-  return { ok: true, calls: [call], ignored: 0 };
+  const timestamp = str(refund.processed_at) ?? str(refund.created_at);
+  // A refund names only its order: the call takes the order's owner, or waits for the order.
+  const properties = compact({
+    order_id: orderId,
+    refund_id: refundId,
+    total: Math.round(amount * 100) / 100,
+    currency,
+    products: products(lines),
+    reason: str(refund.note),
+  });
+  return mapped([trackCall(EVENT_TYPES.orderRefunded, { orderId, timestamp }, properties)]);
 }
 
 function checkoutCall(checkout: Json): StoreMapping {
   const token = str(checkout.token) ?? idText(checkout.id);
-  if (!token) return { ok: false, field: 'token', reason: 'a checkout needs its token' };
+  if (!token) return unusable('token', 'a checkout needs its token');
   const owner = ownerOf(checkout);
   // Shopify creates checkouts before the buyer typed an email: nobody to attribute it to yet.
-  if (!hasIdentity(owner)) return { ok: true, calls: [], ignored: 1 };
-  const message = {
-    type: 'track',
-    event: EVENT_TYPES.checkoutStarted,
-    ...identityFields(owner),
-    timestamp: str(checkout.created_at),
-    properties: compact({
-      checkout_id: token,
-      cart_id: str(checkout.cart_token),
-      total: money(checkout.total_price),
-      subtotal: money(checkout.subtotal_price),
-      tax: money(checkout.total_tax),
-      discount: money(checkout.total_discounts),
-      currency: str(checkout.currency) ?? str(checkout.presentment_currency),
-      products: products(list(checkout.line_items)),
-    }),
-  };
-  return { ok: true, calls: [{ message }], ignored: 0 };
+  if (!hasIdentity(owner)) return IGNORED;
+  const properties = orderProperties({
+    checkout_id: token,
+    cart_id: checkout.cart_token,
+    total: checkout.total_price,
+    subtotal: checkout.subtotal_price,
+    tax: checkout.total_tax,
+    discount: checkout.total_discounts,
+    currency: str(checkout.currency) ?? checkout.presentment_currency,
+    products: products(list(checkout.line_items)),
+  });
+  const timestamp = str(checkout.created_at);
+  return mapped([trackCall(EVENT_TYPES.checkoutStarted, { owner, timestamp }, properties)]);
 }
 
 const subscribed = (consent: unknown): boolean | undefined => {
@@ -168,38 +149,29 @@ const subscribed = (consent: unknown): boolean | undefined => {
   return typeof state === 'string' ? state === 'subscribed' : undefined;
 };
 
-function customerCall(customer: Json, store: string): StoreMapping {
-  const id = idText(customer.id);
-  if (!id) return { ok: false, field: 'id', reason: 'a customer needs its id' };
-  const address = obj(customer.default_address);
-  const updatedAt = str(customer.updated_at);
-  const message = {
-    type: 'identify',
-    userId: id,
-    // A retried delivery of the same version is acknowledged, not published twice.
-    ...(updatedAt ? { messageId: `shopify:${store}:customer:${id}:${updatedAt}` } : {}),
-    timestamp: updatedAt,
-    traits: compact({
-      email: str(customer.email),
-      first_name: str(customer.first_name),
-      last_name: str(customer.last_name),
-      phone: str(customer.phone) ?? str(address.phone),
-      country: str(address.country_code) ?? str(address.country),
-      region: str(address.province_code) ?? str(address.province),
-      city: str(address.city),
-      postal_code: str(address.zip),
-      consent: compact({
-        email_marketing:
-          subscribed(customer.email_marketing_consent) ??
-          (typeof customer.accepts_marketing === 'boolean'
-            ? customer.accepts_marketing
-            : undefined),
-        sms_marketing: subscribed(customer.sms_marketing_consent),
-      }),
-      tags: str(customer.tags),
+function customer(body: Json, store: string): StoreMapping {
+  const id = idText(body.id);
+  if (!id) return unusable('id', 'a customer needs its id');
+  const address = obj(body.default_address);
+  const traits = {
+    email: str(body.email),
+    first_name: str(body.first_name),
+    last_name: str(body.last_name),
+    phone: str(body.phone) ?? str(address.phone),
+    country: str(address.country_code) ?? str(address.country),
+    region: str(address.province_code) ?? str(address.province),
+    city: str(address.city),
+    postal_code: str(address.zip),
+    consent: compact({
+      email_marketing:
+        subscribed(body.email_marketing_consent) ??
+        (typeof body.accepts_marketing === 'boolean' ? body.accepts_marketing : undefined),
+      sms_marketing: subscribed(body.sms_marketing_consent),
     }),
+    tags: str(body.tags),
   };
-  return { ok: true, calls: [{ message }], ignored: 0 };
+  const version = str(body.updated_at);
+  return mapped([customerCall({ platform: 'shopify', store }, id, version, traits)]);
 }
 
 /**
@@ -209,36 +181,34 @@ function customerCall(customer: Json, store: string): StoreMapping {
  * checkouts/create|update → Checkout Started, customers/create|update → identify.
  */
 export function mapShopify(topic: string, body: unknown, store: string): StoreMapping {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    return { ok: false, field: '', reason: 'the body must be a JSON object' };
-  }
-  const b = body as Json; // checked to be an object just above
-  switch (topic) {
-    case 'orders/create':
-      return orderCall(EVENT_TYPES.orderCompleted, b, {}, b.processed_at);
-    case 'orders/updated':
-      return orderCall(
-        EVENT_TYPES.orderUpdated,
-        b,
-        { updated_at: str(b.updated_at) },
-        b.updated_at,
-      );
-    case 'orders/cancelled':
-      return orderCall(
-        EVENT_TYPES.orderCancelled,
-        b,
-        compact({ reason: str(b.cancel_reason) }),
-        b.cancelled_at,
-      );
-    case 'refunds/create':
-      return refundCall(b);
-    case 'checkouts/create':
-    case 'checkouts/update':
-      return checkoutCall(b);
-    case 'customers/create':
-    case 'customers/update':
-      return customerCall(b, store);
-    default:
-      return { ok: true, calls: [], ignored: 1 };
-  }
+  return mapObject(body, (b) => {
+    switch (topic) {
+      case 'orders/create':
+        return orderCall(EVENT_TYPES.orderCompleted, b, {}, b.processed_at);
+      case 'orders/updated':
+        return orderCall(
+          EVENT_TYPES.orderUpdated,
+          b,
+          { updated_at: str(b.updated_at) },
+          b.updated_at,
+        );
+      case 'orders/cancelled':
+        return orderCall(
+          EVENT_TYPES.orderCancelled,
+          b,
+          compact({ reason: str(b.cancel_reason) }),
+          b.cancelled_at,
+        );
+      case 'refunds/create':
+        return refundCall(b);
+      case 'checkouts/create':
+      case 'checkouts/update':
+        return checkoutCall(b);
+      case 'customers/create':
+      case 'customers/update':
+        return customer(b, store);
+      default:
+        return IGNORED;
+    }
+  });
 }

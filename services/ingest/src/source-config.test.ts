@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { parseSourcePolicies, withPolicies } from './source-config';
-import { allows, BUILT_IN_DEFAULTS } from './source-policy';
+import { allows, BUILT_IN_DEFAULTS, propertiesFor } from './source-policy';
 import { parseSources, type Trust } from './sources';
 
 const trusts: Record<string, Trust> = { web: 'browser', backend: 'server' };
@@ -16,6 +16,9 @@ describe('parseSourcePolicies', () => {
     expect(allows(web.events, 'Product Viewed')).toBe(true);
     expect(allows(web.calls, 'alias')).toBe(false);
     expect(web.rate).toEqual({ perSecond: 1000, burst: 5000 });
+    expect(allows(propertiesFor(web.properties, 'Product Viewed'), 'price')).toBe(true);
+    expect(allows(propertiesFor(web.properties, 'Checkout Started'), 'revenue')).toBe(false);
+    expect(allows(propertiesFor(web.properties, 'Checkout Started'), 'total')).toBe(false);
   });
 
   it('fills unset parts from the defaults of the trust, patterns match by prefix', () => {
@@ -79,6 +82,58 @@ other: 1
   it('reports sources the writeKeys do not have, checking them as browser sources', () => {
     expect(parse('sources:\n  etl: {}\n').unknown).toEqual(['etl']);
     expect(() => parse('sources:\n  etl: { traits: [email] }\n')).toThrow(/email/);
+  });
+});
+
+describe('properties', () => {
+  it('reads per-event lists, prefix entries longest first, and *', () => {
+    const { properties } = parse(`sources:
+  web:
+    properties:
+      '*': [label]
+      'Product *': [product_id]
+      'Product List *': [list_id]
+      Product Viewed: [product_id, price]
+`).bySource.get('web')!;
+    expect(allows(propertiesFor(properties, 'Product Viewed'), 'price')).toBe(true);
+    expect(allows(propertiesFor(properties, 'Product Added'), 'price')).toBe(false);
+    expect(allows(propertiesFor(properties, 'Product List Viewed'), 'list_id')).toBe(true);
+    expect(allows(propertiesFor(properties, 'Signed Up'), 'label')).toBe(true);
+    expect(allows(propertiesFor(properties, 'Signed Up'), 'method')).toBe(false);
+  });
+
+  it('defaults to any property when unset', () => {
+    const web = parse('sources:\n  web: { events: [x] }\n').bySource.get('web')!;
+    expect(allows(propertiesFor(web.properties, 'x'), 'revenue')).toBe(true);
+  });
+
+  it('names the entry of each problem with its line', () => {
+    const text = `sources:
+  web:
+    events: [Product Viewed]
+    properties:
+      Product Viewed: price
+      Order Completed: [total]
+      Product Veiwed: [name]
+      '': [x]
+  backend:
+    properties: [total]
+`;
+    const message = (() => {
+      try {
+        parse(text);
+        return '';
+      } catch (err) {
+        return String(err);
+      }
+    })();
+    expect(message).toMatch(
+      /sources\.yaml:5:23 sources\.web\.properties\.Product Viewed must be a list/,
+    );
+    expect(message).toMatch(/sources\.yaml:6:7 .*'Order Completed'.*public writeKey/);
+    expect(message).toMatch(/sources\.yaml:7:7 .*Product Veiwed.*not in sources\.web\.events/);
+    expect(message).toMatch(/sources\.yaml:8:7 sources\.web\.properties keys must be event names/);
+    expect(message).toMatch(/sources\.yaml:10:17 sources\.backend\.properties must be a mapping/);
   });
 });
 

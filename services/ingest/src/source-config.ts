@@ -7,7 +7,9 @@ import {
   BROWSER_NEVER_EVENTS,
   BROWSER_NEVER_TRAITS,
   BUILT_IN_DEFAULTS,
+  allows,
   type AllowList,
+  type PropertyRules,
   type RateLimit,
   type SourcePolicy,
   type Trust,
@@ -22,7 +24,7 @@ export interface SourcePolicies {
   readonly unknown: readonly string[];
 }
 
-const POLICY_KEYS = ['calls', 'events', 'traits', 'rate'] as const;
+const POLICY_KEYS = ['calls', 'events', 'traits', 'properties', 'rate'] as const;
 const TRUSTS: readonly Trust[] = ['browser', 'server'];
 
 /**
@@ -104,6 +106,7 @@ function withFallback(policy: Partial, fallback: SourcePolicy): SourcePolicy {
     calls: policy.calls ?? fallback.calls,
     events: policy.events ?? fallback.events,
     traits: policy.traits ?? fallback.traits,
+    properties: policy.properties ?? fallback.properties,
     rate: policy.rate !== undefined ? policy.rate : fallback.rate,
   };
 }
@@ -156,13 +159,53 @@ function readerFor(at: At) {
     }
     return { perSecond: num('per_second', 0.001), burst: num('burst', 1) };
   };
+  /**
+   * `properties: { '*': [...], 'Product *': [...], 'Product Viewed': [...] }`. A browser source
+   * may not name a hard-ruled event; an exact event its own `events` list refuses is named too
+   * (a typo would otherwise leave the real event's properties unchecked).
+   */
+  const properties = (node: unknown, what: string, trust: Trust) => {
+    if (!isMap(node)) {
+      at(node, `${what} must be a mapping of event name (or 'Prefix *', '*') to a property list`);
+      return undefined;
+    }
+    const byEvent = new Map<string, AllowList>();
+    const byPrefix: { prefix: string; list: AllowList }[] = [];
+    let other: AllowList | undefined;
+    const named: { name: string; node: unknown }[] = [];
+    for (const pair of node.items) {
+      const raw = isScalar(pair.key) ? pair.key.value : undefined;
+      const name = typeof raw === 'string' ? raw.trim() : '';
+      if (name === '') {
+        at(pair.key, `${what} keys must be event names, 'Prefix *' patterns or '*'`);
+        continue;
+      }
+      const where = `${what}.${name}`;
+      if (trust === 'browser' && BROWSER_NEVER_EVENTS.has(name)) {
+        at(pair.key, `${where}: a browser source may never send '${name}' (public writeKey)`);
+      }
+      const allowed = list(pair.value, where);
+      if (!allowed) continue;
+      if (name === '*') other = allowed;
+      else if (name.endsWith('*')) byPrefix.push({ prefix: name.slice(0, -1), list: allowed });
+      else {
+        byEvent.set(name, allowed);
+        named.push({ name, node: pair.key });
+      }
+    }
+    byPrefix.sort((a, b) => b.prefix.length - a.prefix.length);
+    const rules: PropertyRules = { byEvent, byPrefix, other };
+    return { rules, named };
+  };
   return (node: unknown, what: string, trust: Trust): Partial => {
     const policy: Partial = {
       calls: undefined,
       events: undefined,
       traits: undefined,
+      properties: undefined,
       rate: undefined,
     };
+    let named: { name: string; node: unknown }[] = [];
     if (isMap(node)) {
       for (const pair of node.items) {
         const key = isScalar(pair.key) ? String(pair.key.value) : '';
@@ -189,6 +232,12 @@ function readerFor(at: At) {
                 );
             });
             break;
+          case 'properties': {
+            const read = properties(pair.value, where, trust);
+            policy.properties = read?.rules;
+            named = read?.named ?? [];
+            break;
+          }
           case 'rate':
             policy.rate = rate(pair.value, where);
             break;
@@ -198,6 +247,15 @@ function readerFor(at: At) {
       }
     } else if (node !== null && !(isScalar(node) && node.value === null)) {
       at(node, `${what} must be a mapping of ${POLICY_KEYS.join(', ')}`);
+    }
+    const events = policy.events;
+    if (events) {
+      for (const entry of named.filter((e) => !allows(events, e.name))) {
+        at(
+          entry.node,
+          `${what}.properties.${entry.name}: '${entry.name}' is not in ${what}.events`,
+        );
+      }
     }
     return policy;
   };

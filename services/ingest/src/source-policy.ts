@@ -15,6 +15,20 @@ export type AllowList =
       readonly prefixes: readonly string[];
     };
 
+/**
+ * Property keys a source may send on its track events, per event: an event's own entry is its
+ * whole list, else the longest `Prefix *` entry it matches, else the `'*'` entry (`other`); an
+ * event none of them covers may carry no properties. Entries do not add up: the most specific
+ * one wins, so a narrow entry is never widened by a broad one.
+ */
+export interface PropertyRules {
+  readonly byEvent: ReadonlyMap<string, AllowList>;
+  /** `Prefix *` entries, longest prefix first (the first match is the most specific). */
+  readonly byPrefix: readonly { readonly prefix: string; readonly list: AllowList }[];
+  /** The `'*'` entry; undefined: the rules list no `'*'`, so unlisted events carry nothing. */
+  readonly other: AllowList | undefined;
+}
+
 /** A token bucket: `perSecond` events refill it, up to `burst`. */
 export interface RateLimit {
   readonly perSecond: number;
@@ -29,6 +43,8 @@ export interface SourcePolicy {
   readonly events: AllowList;
   /** Keys of identify `traits` and of `context.traits` on any call. */
   readonly traits: AllowList;
+  /** Top-level keys of track `properties`, per event. */
+  readonly properties: PropertyRules;
   /** Events per second per writeKey; null = no limit (`rate: unlimited`). */
   readonly rate: RateLimit | null;
 }
@@ -62,17 +78,43 @@ export const BROWSER_NEVER_TRAITS: ReadonlySet<string> = new Set(['email']);
 
 export const ANY: AllowList = { any: true };
 
+/** Nothing allowed (an event no properties entry covers). */
+export const NONE: AllowList = { any: false, exact: new Set(), prefixes: [] };
+
+/** Any property on any event (sources without a `properties` entry). */
+export const ANY_PROPERTIES: PropertyRules = { byEvent: new Map(), byPrefix: [], other: ANY };
+
 /** Policies of sources config/sources.yaml does not list, by trust. */
 export const BUILT_IN_DEFAULTS: Readonly<Record<Trust, SourcePolicy>> = {
   // A browser key is shared by every visitor of the site: its limit bounds what one leaked
   // (public) key can inject, so it is sized for a site's whole traffic, not one visitor.
-  browser: { calls: ANY, events: ANY, traits: ANY, rate: { perSecond: 1_000, burst: 5_000 } },
+  browser: {
+    calls: ANY,
+    events: ANY,
+    traits: ANY,
+    properties: ANY_PROPERTIES,
+    rate: { perSecond: 1_000, burst: 5_000 },
+  },
   // Server keys are secret; their default stays far above what one ingest copy can publish.
-  server: { calls: ANY, events: ANY, traits: ANY, rate: { perSecond: 100_000, burst: 200_000 } },
+  server: {
+    calls: ANY,
+    events: ANY,
+    traits: ANY,
+    properties: ANY_PROPERTIES,
+    rate: { perSecond: 100_000, burst: 200_000 },
+  },
 };
 
 /** True when `name` is on the list (an exact name or a `Prefix *` pattern). */
 export function allows(list: AllowList, name: string): boolean {
   if (list.any) return true;
   return list.exact.has(name) || list.prefixes.some((prefix) => name.startsWith(prefix));
+}
+
+/** The property allow-list of one track event (see {@link PropertyRules}). */
+export function propertiesFor(rules: PropertyRules, event: string): AllowList {
+  const own = rules.byEvent.get(event);
+  if (own) return own;
+  const byPrefix = rules.byPrefix.find((entry) => event.startsWith(entry.prefix));
+  return byPrefix?.list ?? rules.other ?? NONE;
 }

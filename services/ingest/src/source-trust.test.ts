@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { checkAllowed } from './source-trust';
-import { ANY, BUILT_IN_DEFAULTS } from './source-policy';
+import { ANY, BUILT_IN_DEFAULTS, type AllowList } from './source-policy';
 import type { SegmentMessage } from './segment-schema';
 import type { Source } from './sources';
 
@@ -61,5 +61,73 @@ describe('checkAllowed', () => {
     expect(
       checkAllowed(msg({ type: 'identify', traits: { email: null } }), narrow),
     ).toBeUndefined();
+  });
+});
+
+describe('property allow-lists', () => {
+  const only = (...names: string[]): AllowList => ({
+    any: false,
+    exact: new Set(names.filter((n) => !n.endsWith('*'))),
+    prefixes: names.filter((n) => n.endsWith('*')).map((n) => n.slice(0, -1)),
+  });
+  const web: Source = {
+    id: 'web',
+    trust: 'browser',
+    policy: {
+      ...BUILT_IN_DEFAULTS.browser,
+      properties: {
+        byEvent: new Map([['Product Viewed', only('product_id', 'name', 'price', 'category')]]),
+        byPrefix: [
+          { prefix: 'Product List ', list: only('list_id', 'products') },
+          { prefix: 'Product ', list: only('product_id', 'quantity', 'cart_id') },
+        ],
+        other: only('label', 'utm_*'),
+      },
+    },
+  };
+  const track = (event: string, properties: Record<string, unknown>) =>
+    checkAllowed(msg({ type: 'track', event, properties }), web);
+
+  it('refuses a property the event’s list lacks, naming it', () => {
+    expect(track('Product Viewed', { product_id: 'p1', price: 10, revenue: 9e5 })).toEqual({
+      code: 'field_not_allowed',
+      field: 'properties.revenue',
+      reason: expect.stringContaining("'Product Viewed'"),
+    });
+    expect(track('Product Viewed', { product_id: 'p1', name: 'Shoe', price: 10 })).toBeUndefined();
+  });
+
+  it('takes the most specific entry: own name, else the longest prefix, else *', () => {
+    // Product Viewed has its own entry: the broader Product * list does not add quantity to it.
+    expect(track('Product Viewed', { quantity: 2 })?.field).toBe('properties.quantity');
+    expect(track('Product Added', { product_id: 'p1', quantity: 2, cart_id: 'c' })).toBeUndefined();
+    expect(track('Product List Viewed', { list_id: 'l', products: [] })).toBeUndefined();
+    expect(track('Product List Viewed', { quantity: 1 })?.field).toBe('properties.quantity');
+    expect(track('Signed Up', { label: 'x', utm_source: 'mail' })).toBeUndefined();
+    expect(track('Signed Up', { total: 10 })?.field).toBe('properties.total');
+  });
+
+  it('lets null values and events without properties through', () => {
+    expect(track('Product Viewed', { revenue: null })).toBeUndefined();
+    expect(checkAllowed(msg({ type: 'track', event: 'Signed Up' }), web)).toBeUndefined();
+  });
+
+  it('closes events no entry covers when the rules have no *', () => {
+    const strict: Source = {
+      ...web,
+      policy: {
+        ...web.policy!,
+        properties: { byEvent: new Map(), byPrefix: [], other: undefined },
+      },
+    };
+    const call = msg({ type: 'track', event: 'Signed Up', properties: { method: 'email' } });
+    expect(checkAllowed(call, strict)?.field).toBe('properties.method');
+  });
+
+  it('leaves page properties and sources without rules alone', () => {
+    const page = msg({ type: 'page', properties: { revenue: 1, path: '/' } });
+    expect(checkAllowed(page, web)).toBeUndefined();
+    const open = msg({ type: 'track', event: 'x', properties: { revenue: 1 } });
+    expect(checkAllowed(open, browser)).toBeUndefined();
   });
 });

@@ -6,6 +6,7 @@ import {
   BROWSER_NEVER_TRAITS,
   BUILT_IN_DEFAULTS,
   INTERNAL_ONLY,
+  propertiesFor,
   type SourcePolicy,
 } from './source-policy';
 import type { Source } from './sources';
@@ -20,9 +21,9 @@ function denied(field: string, reason: string, code: FieldProblem['code']): Fiel
 }
 
 /**
- * Refuses what the source may not send: its call type, its track event, or a trait key (of
- * identify `traits` or `context.traits`), naming the field. Hard rules first: nobody sends
- * internal events, browsers never send order/email events or `email` traits.
+ * Refuses what the source may not send: its call type, its track event, a property of that
+ * event, or a trait key (of identify `traits` or `context.traits`), naming the field. Hard rules
+ * first: nobody sends internal events, browsers never send order/email events or `email` traits.
  */
 export function checkAllowed(message: SegmentMessage, source: Source): FieldProblem | undefined {
   const policy = policyOf(source);
@@ -40,6 +41,8 @@ export function checkAllowed(message: SegmentMessage, source: Source): FieldProb
     ) {
       return denied('event', `'${event}' may not be sent by ${who}`, 'type_not_allowed');
     }
+    const problem = checkProperties(message.properties, event, source);
+    if (problem) return problem;
   }
   if (message.type === 'identify') {
     const problem = checkTraits(message.traits, 'traits', source);
@@ -71,6 +74,32 @@ export function checkTraits(
       return denied(
         `${field}.${key}`,
         `'${key}' may not be sent by ${source.trust} source '${source.id}'`,
+        'field_not_allowed',
+      );
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Refuses a track event's top-level property keys the source may not send for that event
+ * (`properties` in config/sources.yaml), naming the first one: `properties.revenue`. Null
+ * values are let through, as for traits (they state nothing).
+ */
+export function checkProperties(
+  properties: Readonly<Record<string, unknown>> | undefined,
+  event: string,
+  source: Source,
+): FieldProblem | undefined {
+  if (properties === undefined) return undefined;
+  const allowed = propertiesFor(policyOf(source).properties, event);
+  if (allowed.any) return undefined;
+  for (const key of Object.keys(properties)) {
+    if (properties[key] === undefined || properties[key] === null) continue;
+    if (!allows(allowed, key)) {
+      return denied(
+        `properties.${key}`,
+        `'${key}' may not be sent on '${event}' by ${source.trust} source '${source.id}'`,
         'field_not_allowed',
       );
     }

@@ -8,7 +8,13 @@ import type { IngestMetrics } from './ingest-metrics';
 import type { OrderBook } from './order-book';
 import type { Accepted, Publisher } from './publisher';
 import { mapShopify } from './shopify';
-import { identityFields, verifyBase64Hmac, type StoreCall, type StoreMapping } from './store-calls';
+import {
+  identityFields,
+  keptOwner,
+  verifyBase64Hmac,
+  type StoreCall,
+  type StoreMapping,
+} from './store-calls';
 import { storeSource, type Store, type StorePlatform } from './stores';
 import { acceptCall, type CallOptions } from './tracking';
 import { header } from './webhook';
@@ -77,12 +83,14 @@ export function storeWebhookRoutes(options: StoreWebhookRoutesOptions): Router {
       else if (call.order.owner) {
         ready.push(call.message);
         const pending = await orders.remember(store.id, call.order.id, call.order.owner);
-        const owned = pending.map((m) => ({ ...m, ...identityFields(call.order!.owner!) }));
+        // Keyed as a later lookup would key them: the same whichever arrives first.
+        const owner = identityFields(keptOwner(call.order.owner));
+        const owned = pending.map((m) => ({ ...m, ...owner }));
         if (owned.length > 0) released.push({ orderId: call.order.id, calls: pending });
         ready.push(...owned);
       } else {
         const owner = await orders.ownerOrPark(store.id, call.order.id, call.message);
-        if (owner) ready.push({ ...call.message, ...identityFields(owner) });
+        if (owner) ready.push({ ...call.message, ...identityFields(keptOwner(owner)) });
         else waiting += 1;
       }
     }

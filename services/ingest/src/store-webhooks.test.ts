@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { mapShopify } from './shopify';
-import { verifyBase64Hmac, type StoreMapping } from './store-calls';
+import { keptOwner, verifyBase64Hmac, type StoreMapping } from './store-calls';
 import { mapWooCommerce } from './woocommerce';
 
 const FIXTURES = join(__dirname, '..', 'test', 'fixtures');
@@ -232,5 +232,13 @@ describe('WooCommerce mapping', () => {
       timestamp: '2024-04-30T08:00:00Z',
       traits: { email: 'marie@example.org', country: 'FR', city: 'Paris', postal_code: '75005' },
     });
+  });
+});
+
+describe('keptOwner', () => {
+  it('keeps only the id that keys the customer: the customer id, else a guest’s email', () => {
+    expect(keptOwner({ userId: '7', email: 'a@b.c' })).toEqual({ userId: '7' });
+    expect(keptOwner({ email: 'a@b.c' })).toEqual({ email: 'a@b.c' });
+    expect(keptOwner({ anonymousId: 'x', email: 'a@b.c' })).toEqual({ anonymousId: 'x' });
   });
 });

@@ -84,6 +84,14 @@ describe('acceptCall', () => {
     expect(JSON.parse(product?.extra ?? '{}')).toEqual({ color: 'red' });
   });
 
+  it('takes a null userId as absent (analytics.js sends it for anonymous visitors)', () => {
+    const page = { type: 'page', userId: null, anonymousId: 'anon-1', properties: { path: '/' } };
+    const [one] = accepted(acceptCall(page, 'page', options(browser)));
+    expect(one?.event).toMatchObject({ userId: null, anonymousId: 'anon-1' });
+    const neither = acceptCall({ ...page, anonymousId: null }, 'page', options(browser));
+    expect(neither.ok ? undefined : neither.refusal.body.field).toBe('userId');
+  });
+
   it('requires userId or anonymousId', () => {
     const result = acceptCall({ event: 'Product Viewed' }, 'track', options());
     expect(result).toEqual({

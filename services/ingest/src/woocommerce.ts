@@ -1,11 +1,22 @@
 import { EVENT_TYPES } from '@pulse/contracts';
 import {
   compact,
+  customerCall,
   hasIdentity,
-  identityFields,
   idText,
+  IGNORED,
+  list,
+  mapObject,
+  mapped,
   money,
-  type OrderOwner,
+  obj,
+  orderProperties,
+  ownerFrom,
+  productLine,
+  str,
+  trackCall,
+  unusable,
+  type Json,
   type StoreCall,
   type StoreMapping,
 } from './store-calls';
@@ -19,14 +30,6 @@ export const WOOCOMMERCE_TOPICS = [
   'customer.updated',
 ] as const;
 
-type Json = Readonly<Record<string, unknown>>;
-
-const obj = (value: unknown): Json =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {};
-const list = (value: unknown): Json[] => (Array.isArray(value) ? value.map(obj) : []);
-const str = (value: unknown): string | undefined =>
-  typeof value === 'string' && value.trim() !== '' ? value : undefined;
-
 /** WooCommerce's `*_gmt` dates are UTC without a zone designator ("2024-05-02T10:15:00"). */
 const gmt = (value: unknown): string | undefined => {
   const text = str(value);
@@ -36,36 +39,42 @@ const gmt = (value: unknown): string | undefined => {
 /** Statuses of an order the customer has placed (paid, or awaiting a manual payment). */
 const PLACED = new Set(['processing', 'completed', 'on-hold']);
 
-function ownerOf(order: Json): OrderOwner {
-  const billing = obj(order.billing);
-  return compact({ userId: idText(order.customer_id), email: str(billing.email) }) as OrderOwner;
-}
+const properties = (order: Json) =>
+  orderProperties({
+    order_id: order.id,
+    total: order.total,
+    shipping: order.shipping_total,
+    tax: order.total_tax,
+    discount: order.discount_total,
+    coupon: list(order.coupon_lines)[0]?.code,
+    currency: order.currency,
+    products: list(order.line_items).map((l) =>
+      productLine({
+        product_id: l.product_id,
+        sku: l.sku,
+        name: l.name,
+        variant: l.variation_id,
+        price: l.price,
+        quantity: l.quantity,
+      }),
+    ),
+    order_number: order.number,
+    status: order.status,
+  });
 
-function products(lines: readonly Json[]) {
-  return lines.map((l) =>
-    compact({
-      product_id: idText(l.product_id),
-      sku: str(l.sku),
-      name: str(l.name),
-      variant: idText(l.variation_id),
-      price: money(l.price),
-      quantity: typeof l.quantity === 'number' ? l.quantity : undefined,
-    }),
-  );
-}
-
-function orderProperties(order: Json) {
-  return compact({
-    order_id: idText(order.id),
-    total: money(order.total),
-    shipping: money(order.shipping_total),
-    tax: money(order.total_tax),
-    discount: money(order.discount_total),
-    coupon: str(list(order.coupon_lines)[0]?.code),
-    currency: str(order.currency),
-    products: products(list(order.line_items)),
-    order_number: str(order.number),
-    status: str(order.status),
+/** Each entry of the order's `refunds` as Order Refunded (partial refunds each once). */
+function refunds(order: Json, orderId: string, call: (event: string, props: Json) => StoreCall) {
+  return list(order.refunds).flatMap((refund) => {
+    const amount = Math.abs(money(refund.total) ?? 0);
+    const refundId = idText(refund.id);
+    if (!refundId || amount === 0) return [];
+    const props = { order_id: orderId, refund_id: refundId, total: amount };
+    return [
+      call(
+        EVENT_TYPES.orderRefunded,
+        compact({ ...props, currency: str(order.currency), reason: str(refund.reason) }),
+      ),
+    ];
   });
 }
 
@@ -78,72 +87,48 @@ function orderProperties(order: Json) {
  */
 function orderCalls(order: Json, updated: boolean): StoreMapping {
   const orderId = idText(order.id);
-  if (!orderId) return { ok: false, field: 'id', reason: 'an order needs its id' };
-  const owner = ownerOf(order);
-  if (!hasIdentity(owner)) return { ok: true, calls: [], ignored: 1 };
+  if (!orderId) return unusable('id', 'an order needs its id');
+  const owner = ownerFrom(order.customer_id, obj(order.billing).email);
+  if (!hasIdentity(owner)) return IGNORED;
   const status = str(order.status) ?? '';
-  const props = orderProperties(order);
-  const call = (event: string, at: string | undefined, properties: Json): StoreCall => ({
-    message: { type: 'track', event, ...identityFields(owner), timestamp: at, properties },
-    order: { id: orderId, owner },
-  });
+  const props = properties(order);
   const placedAt = gmt(order.date_paid_gmt) ?? gmt(order.date_created_gmt);
+  const modifiedAt = gmt(order.date_modified_gmt);
+  const at = (timestamp: string | undefined) => (event: string, p: Json) =>
+    trackCall(event, { owner, orderId, timestamp }, p);
   const calls: StoreCall[] = [];
   if (PLACED.has(status) || status === 'refunded' || status === 'cancelled') {
-    calls.push(call(EVENT_TYPES.orderCompleted, placedAt, props));
+    calls.push(at(placedAt)(EVENT_TYPES.orderCompleted, props));
   } else if (status === 'pending') {
-    const checkout = { ...props, checkout_id: orderId, order_id: undefined };
-    calls.push({ message: call(EVENT_TYPES.checkoutStarted, placedAt, compact(checkout)).message });
+    // Not placed yet: a checkout, not an order (no owner remembered, no order id).
+    const checkout = compact({ ...props, checkout_id: orderId, order_id: undefined });
+    calls.push(trackCall(EVENT_TYPES.checkoutStarted, { owner, timestamp: placedAt }, checkout));
   }
-  if (status === 'cancelled') {
-    calls.push(call(EVENT_TYPES.orderCancelled, gmt(order.date_modified_gmt), props));
+  if (status === 'cancelled') calls.push(at(modifiedAt)(EVENT_TYPES.orderCancelled, props));
+  calls.push(...refunds(order, orderId, at(modifiedAt)));
+  if (updated && modifiedAt) {
+    calls.push(at(modifiedAt)(EVENT_TYPES.orderUpdated, { ...props, updated_at: modifiedAt }));
   }
-  for (const refund of list(order.refunds)) {
-    const amount = Math.abs(money(refund.total) ?? 0);
-    const refundId = idText(refund.id);
-    if (!refundId || amount === 0) continue;
-    calls.push(
-      call(EVENT_TYPES.orderRefunded, gmt(order.date_modified_gmt), {
-        order_id: orderId,
-        refund_id: refundId,
-        total: amount,
-        currency: str(order.currency),
-        ...(str(refund.reason) ? { reason: str(refund.reason) } : {}),
-      }),
-    );
-  }
-  const version = str(order.date_modified_gmt);
-  if (updated && version) {
-    calls.push(
-      call(EVENT_TYPES.orderUpdated, gmt(version), { ...props, updated_at: gmt(version) }),
-    );
-  }
-  return { ok: true, calls, ignored: calls.length === 0 ? 1 : 0 };
+  return mapped(calls);
 }
 
-function customerCall(customer: Json, store: string): StoreMapping {
-  const id = idText(customer.id);
-  if (!id) return { ok: false, field: 'id', reason: 'a customer needs its id' };
-  const billing = obj(customer.billing);
-  const version = gmt(customer.date_modified_gmt) ?? gmt(customer.date_created_gmt);
-  const message = {
-    type: 'identify',
-    userId: id,
-    ...(version ? { messageId: `woocommerce:${store}:customer:${id}:${version}` } : {}),
-    timestamp: version,
-    traits: compact({
-      email: str(customer.email) ?? str(billing.email),
-      first_name: str(customer.first_name) ?? str(billing.first_name),
-      last_name: str(customer.last_name) ?? str(billing.last_name),
-      phone: str(billing.phone),
-      country: str(billing.country),
-      region: str(billing.state),
-      city: str(billing.city),
-      postal_code: str(billing.postcode),
-      username: str(customer.username),
-    }),
+function customer(body: Json, store: string): StoreMapping {
+  const id = idText(body.id);
+  if (!id) return unusable('id', 'a customer needs its id');
+  const billing = obj(body.billing);
+  const traits = {
+    email: str(body.email) ?? str(billing.email),
+    first_name: str(body.first_name) ?? str(billing.first_name),
+    last_name: str(body.last_name) ?? str(billing.last_name),
+    phone: str(billing.phone),
+    country: str(billing.country),
+    region: str(billing.state),
+    city: str(billing.city),
+    postal_code: str(billing.postcode),
+    username: str(body.username),
   };
-  return { ok: true, calls: [{ message }], ignored: 0 };
+  const version = gmt(body.date_modified_gmt) ?? gmt(body.date_created_gmt);
+  return mapped([customerCall({ platform: 'woocommerce', store }, id, version, traits)]);
 }
 
 /**
@@ -152,29 +137,23 @@ function customerCall(customer: Json, store: string): StoreMapping {
  * for the order when unknown).
  */
 export function mapWooCommerce(topic: string, body: unknown, store: string): StoreMapping {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    return { ok: false, field: '', reason: 'the body must be a JSON object' };
-  }
-  const b = body as Json; // checked to be an object just above
-  switch (topic) {
-    case 'order.created':
-      return orderCalls(b, false);
-    case 'order.updated':
-      return orderCalls(b, true);
-    case 'order.deleted': {
-      const orderId = idText(b.id);
-      if (!orderId) return { ok: false, field: 'id', reason: 'an order needs its id' };
-      const message = {
-        type: 'track',
-        event: EVENT_TYPES.orderCancelled,
-        properties: { order_id: orderId, reason: 'deleted' },
-      };
-      return { ok: true, calls: [{ message, order: { id: orderId } }], ignored: 0 };
+  return mapObject(body, (b) => {
+    switch (topic) {
+      case 'order.created':
+        return orderCalls(b, false);
+      case 'order.updated':
+        return orderCalls(b, true);
+      case 'order.deleted': {
+        const orderId = idText(b.id);
+        if (!orderId) return unusable('id', 'an order needs its id');
+        const cancelled = { order_id: orderId, reason: 'deleted' };
+        return mapped([trackCall(EVENT_TYPES.orderCancelled, { orderId }, cancelled)]);
+      }
+      case 'customer.created':
+      case 'customer.updated':
+        return customer(b, store);
+      default:
+        return IGNORED;
     }
-    case 'customer.created':
-    case 'customer.updated':
-      return customerCall(b, store);
-    default:
-      return { ok: true, calls: [], ignored: 1 };
-  }
+  });
 }

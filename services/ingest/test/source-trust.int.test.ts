@@ -64,6 +64,32 @@ describe('browser writeKeys (public) may send only what config/sources.yaml allo
       { error: 'type_not_allowed', field: 'type' },
     ],
     [
+      'a revenue injected on a Product Viewed (not in its property list)',
+      '/v1/track',
+      {
+        anonymousId: 'a-1',
+        event: 'Product Viewed',
+        properties: { product_id: 'p1', price: 10, revenue: 9e5 },
+      },
+      { error: 'field_not_allowed', field: 'properties.revenue' },
+    ],
+    [
+      'a total on a batched Checkout Started',
+      '/v1/batch',
+      {
+        batch: [
+          { type: 'page', anonymousId: 'a-1', name: 'Cart' },
+          {
+            type: 'track',
+            anonymousId: 'a-1',
+            event: 'Checkout Started',
+            properties: { total: 5e5 },
+          },
+        ],
+      },
+      { error: 'field_not_allowed', field: 'batch.1.properties.total' },
+    ],
+    [
       'a batch whose envelope context carries an email',
       '/v1/batch',
       {
@@ -95,6 +121,18 @@ describe('browser writeKeys (public) may send only what config/sources.yaml allo
     expect((await post('/v1/identify', body, SERVER_KEY)).status).toBe(200);
     const [record] = await h.readEvents(1, from);
     expect(record?.event).toMatchObject({ source: 'backend', email: 'cust9@shop.test' });
+  });
+
+  it('accepts a Product Viewed with the properties its list allows, and the same revenue from a server key', async () => {
+    const from = (await h.mark()).events;
+    const properties = { product_id: 'p1', name: 'Trail shoe', price: 89.5, category: 'Shoes' };
+    const viewed = { anonymousId: 'a-3', event: 'Product Viewed', properties };
+    expect((await post('/v1/track', viewed, BROWSER_KEY)).status).toBe(200);
+    const revenue = { ...viewed, properties: { ...properties, revenue: 1 } };
+    expect((await post('/v1/track', revenue, SERVER_KEY)).status).toBe(200);
+    const records = await h.readEvents(2, from);
+    expect(records.map((r) => r.event.source).sort()).toEqual(['backend', 'web']);
+    expect(records.every((r) => r.event.type === 'Product Viewed')).toBe(true);
   });
 
   it('accepts what the browser source is allowed to send', async () => {
@@ -134,6 +172,10 @@ describe('admin API', () => {
       trust: 'browser',
       calls: expect.not.arrayContaining(['alias']),
       traits: expect.not.arrayContaining(['email']),
+      properties: expect.objectContaining({
+        'Product *': expect.arrayContaining(['product_id', 'price']),
+        'Checkout Started': expect.not.arrayContaining(['total']),
+      }),
     });
   });
 

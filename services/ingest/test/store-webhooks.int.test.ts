@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { payloadAs } from '@pulse/contracts';
+import { createKeyspace } from '@pulse/redis';
 import { basic, SERVER_KEY, startHarness, type IngestHarness } from './harness';
 
 const SHOPIFY_SECRET = 'shpss_int_secret';
@@ -75,6 +76,16 @@ describe('store webhooks', () => {
     const refund = await shopify('refunds/create', fixture('shopify/refunds-create.json'));
     expect(await refund.json()).toMatchObject({ received: 0, waiting: 1 });
     expect(await h.countEvents(from)).toBe(0);
+    // What waits names only the order (no customer id or email) and expires.
+    const redis = h.redis.client;
+    const keys = createKeyspace(h.redis.prefix.replace(/:$/, ''));
+    const [ownerKey, pendingKey] = ['owner', 'pending'].map((part) =>
+      keys.tagged('ingest:ord:acme:5893224177913', part),
+    );
+    const parked = await redis.lrange(pendingKey!, 0, -1);
+    expect(parked).toHaveLength(1);
+    expect(parked[0]).not.toMatch(/jon@example\.com|7095713931513/i);
+    expect(await redis.pttl(pendingKey!)).toBeGreaterThan(0);
 
     const order = await shopify('orders/create', fixture('shopify/orders-create.json'));
     expect(await order.json()).toMatchObject({ received: 2, published: 2 });
@@ -100,6 +111,10 @@ describe('store webhooks', () => {
       userId: '7095713931513',
     });
     expect(refunded.key).toBe(completed.key);
+    // The order book keeps the one id that keys the customer (not the email too), and expires it.
+    expect(JSON.parse((await redis.get(ownerKey!)) ?? 'null')).toEqual({ userId: '7095713931513' });
+    expect(await redis.pttl(ownerKey!)).toBeGreaterThan(0);
+    expect(await redis.exists(pendingKey!)).toBe(0);
     const refundPayload = payloadAs(refunded.event, 'OrderPayload');
     expect(refundPayload).toMatchObject({ order_id: '5893224177913', total: 149, currency: 'USD' });
     expect(JSON.parse(refundPayload?.extra ?? '{}')).toMatchObject({ refund_id: '929361465' });
