@@ -1,12 +1,14 @@
 -- apply-ops: one customer transition. Applies a list of order-independent ops atomically
 -- together with the idempotency mark of what caused them (an event id, or merge:<id>).
--- KEYS: the customer's 12 keys (see common.lua)
+-- KEYS: the customer's 13 keys (see common.lua)
 -- ARGV[1] mark: event id / merge:<loser>; '' = no mark and no version bump (acks)
 -- ARGV[2] mark score: the event's receivedAt (ms)
 -- ARGV[3] marks older than this score are trimmed (ms)
 -- ARGV[4] reply: 'snapshot' (the state after, as dump_state) | 'log' (every write made) | 'none'
 -- ARGV[5..] ops as 5-tuples: code, key index, field, a, b (see ops.ts); the order codes
---   (oc/or/ox, merge variants mc/mr/mx) are the per-order transitions of orders.lua
+--   (oc/or/ox, merge variants mc/mr/mx, ou the latest amount) are the per-order transitions of
+--   orders.lua; se (field: gap, a: start, b: end) is the session transition of sessions.lua;
+--   ks lowers `knownSince` (a profile without one but with a firstSeenAt starts from that)
 --   Rule aggregates (`g.<id>` fields of p, JSON folded in TypeScript): a leading 'gc' op names
 --   the `!gv` token (the mark that last wrote them, '' = none) the fold started from; when it
 --   differs nothing is written and 3 is returned (the caller refolds from a fresh read). 'gs'
@@ -114,6 +116,7 @@ local function cart_clear(ki, k, at)
 end
 
 local orders = new_orders(put, set_min)
+local sessions = new_sessions(put, del, set_min)
 
 local zcuts = {}
 local function zcut(ki, k)
@@ -185,6 +188,22 @@ for i = 5, #ARGV, 5 do
     if orders.cancel(f, a) and code == 'ox' then
       status = 2
       break
+    end
+  elseif code == 'ou' then
+    orders.update(f, a)
+  elseif code == 'se' then
+    sessions.add(tonumber(a), tonumber(b), tonumber(f))
+  elseif code == 'ks' then
+    local cur = redis.call('HGET', k, f)
+    if not cur then
+      -- a profile from before this field: known since its first event (the former tenure)
+      local first = redis.call('HGET', k, 'firstSeenAt')
+      if first and tonumber(first) < tonumber(a) then a = first end
+      redis.call('HSET', k, f, a)
+      put(ki, f, a)
+    elseif tonumber(a) < tonumber(cur) then
+      redis.call('HSET', k, f, a)
+      put(ki, f, a)
     end
   elseif code == 'di' then
     local cut = tonumber(redis.call('HGET', k, '!cut') or '-1e18')

@@ -1,7 +1,7 @@
 -- Shared helpers, prepended to every profile-builder script (not a script of its own).
 -- KEYS order everywhere (one customer, one hash tag):
 --   1 p, 2 days, 3 cart, 4 wish, 5 cats, 6 recent, 7 bought, 8 eopen, 9 eclick, 10 marks,
---   11 ord, 12 ids
+--   11 ord, 12 ids, 13 sess
 
 local function dump_state(full)
   local out = {
@@ -22,7 +22,10 @@ local function dump_state(full)
   else
     out[9] = { tostring(redis.call('SCARD', KEYS[8])) }
     out[10] = { tostring(redis.call('SCARD', KEYS[9])) }
+    out[11] = false -- (nil replies: a Lua array must not have holes)
+    out[12] = false
   end
+  out[13] = redis.call('ZRANGE', KEYS[13], 0, -1, 'WITHSCORES')
   return out
 end
 

@@ -1,7 +1,7 @@
 -- merge-mark: first step of merging this customer (the loser) into a survivor. Fences the
 -- loser (every later apply-ops on it answers "moved") and returns its whole state to move.
 -- Resumable: marking again for the same survivor returns the state again.
--- KEYS: the loser's 12 keys (see common.lua)
+-- KEYS: the loser's 13 keys (see common.lua)
 -- ARGV[1] survivor customer id
 -- Returns:
 --   {-1, into}      already merged into another customer: merge that one instead

@@ -4,6 +4,8 @@
 --                        x a cancellation seen before the order itself
 --   r:<id>\031<key>       cents of one refund (each refund counts once)
 --   t:<id>               total cents refunded (applied up to the order's amount)
+--   u:<id>               'at|cents|currency|amount' of the latest Order Updated (by event time;
+--                        ties: the greater record): its cents replace the completion's
 -- The transitions commute, so any arrival order, and a merge replaying another customer's
 -- records, gives the same counters. Writes to `ord` are not logged (not in snapshots).
 local DAY_MS = 86400000
@@ -20,9 +22,16 @@ local function new_orders(put, set_min)
   local function incr(ki, k, f, by)
     if by ~= 0 then put(ki, f, redis.call('HINCRBY', k, f, by)) end
   end
+  -- the amount an order counts with: its latest update's, else the completion's
+  local function effective(id, cents)
+    local u = redis.call('HGET', O, 'u:' .. id)
+    if not u then return cents end
+    return tonumber(string.match(u, '^%-?%d+|(%-?%d+)'))
+  end
   -- a counted order's share of the counters: added (sign 1) or taken away (-1)
   local function contribute(id, rec, sign)
-    local _, cents, at, disc, items = fields(rec)
+    local _, completed, at, disc, items = fields(rec)
+    local cents = effective(id, completed)
     local refunded = tonumber(redis.call('HGET', O, 't:' .. id) or '0')
     incr(1, P, 'orders', sign)
     incr(1, P, 'spentCents', sign * cents)
@@ -58,9 +67,25 @@ local function new_orders(put, set_min)
     incr(1, P, 'refunds', 1)
     local cur = redis.call('HGET', O, 'o:' .. id)
     if cur and string.sub(cur, 1, 1) == 'o' then
-      local _, amount = fields(cur)
+      local _, completed = fields(cur)
+      local amount = effective(id, completed)
       incr(1, P, 'refundedCents', math.min(before + cents, amount) - math.min(before, amount))
     end
+    return false
+  end
+  -- The latest amount wins (event time, then the greater record); a counted order moves its
+  -- share from the old amount to the new one, refunds capped anew. Never skips its event.
+  function M.update(id, data)
+    local cur = redis.call('HGET', O, 'u:' .. id)
+    if cur then
+      local at, cur_at = tonumber(string.match(data, '^(%-?%d+)')), tonumber(string.match(cur, '^(%-?%d+)'))
+      if at < cur_at or (at == cur_at and data <= cur) then return true end
+    end
+    local rec = redis.call('HGET', O, 'o:' .. id)
+    local counted = rec and string.sub(rec, 1, 1) == 'o'
+    if counted then contribute(id, rec, -1) end
+    redis.call('HSET', O, 'u:' .. id, data)
+    if counted then contribute(id, rec, 1) end
     return false
   end
   function M.cancel(id, at)

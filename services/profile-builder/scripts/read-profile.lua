@@ -1,5 +1,5 @@
 -- read-profile: a consistent snapshot of one customer (read only).
--- KEYS: the customer's 12 keys (see common.lua)
+-- KEYS: the customer's 13 keys (see common.lua)
 -- ARGV: none
 -- Returns: {-1, into} merged away; {0} unknown; {1, version, dump}
 local p = KEYS[1]

@@ -1,5 +1,6 @@
 import type { ProfileChange, PulseEvent } from '@pulse/contracts';
 import type { Clock } from '@pulse/core';
+import type { AggregateSpec } from '@pulse/rules';
 import { changeRecord } from './change-records';
 import type { StateDump } from './dump';
 import type { ApplyOutcome } from './store';
@@ -15,7 +16,11 @@ export interface FoldReport {
 
 /** What one `foldBatch` gathers: change records to publish, latest states, acks, merged-away ids. */
 export class Batch {
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    /** Rule aggregates over sessions, derived into each change record's snapshot. */
+    private readonly sessionSpecs: readonly AggregateSpec[] = [],
+  ) {}
 
   readonly changes: ProfileChange[] = [];
   readonly latest = new Map<string, StateDump>();
@@ -67,6 +72,7 @@ export class Batch {
       changed: [...pending].sort(),
       at: this.clock.now(),
       mergedFrom,
+      sessionSpecs: this.sessionSpecs,
     });
     this.changes.push(change);
     this.acks.set(customerId, Math.max(this.acks.get(customerId) ?? 0, outcome.version));

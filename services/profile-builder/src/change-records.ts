@@ -1,4 +1,5 @@
 import type { ProfileChange, PulseEvent } from '@pulse/contracts';
+import type { AggregateSpec } from '@pulse/rules';
 import type { StateDump } from './dump';
 import { profileState } from './profile-state';
 import { toSnapshot } from './snapshot';
@@ -11,6 +12,8 @@ export interface ChangeInput {
   changed: readonly string[];
   at: number;
   mergedFrom?: string[];
+  /** Rule aggregates over sessions to derive into the snapshot (session-aggregates.ts). */
+  sessionSpecs?: readonly AggregateSpec[];
 }
 
 /** A profile-changes.v1 record carrying the customer's snapshot after the change. */
@@ -24,7 +27,7 @@ export function changeRecord(input: ChangeInput): ProfileChange {
     eventOccurredAt: input.event?.occurredAt ?? null,
     at: input.at,
     changed: [...input.changed],
-    profile: toSnapshot(state, input.dump),
+    profile: toSnapshot(state, input.dump, input.sessionSpecs),
     mergedFrom: input.mergedFrom ?? [],
     mergedInto: null,
     tombstone: false,

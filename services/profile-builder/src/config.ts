@@ -1,4 +1,5 @@
 import { defineConfig, env } from '@pulse/config';
+import { rescoringConfigSpec } from './rescoring-config';
 
 /** profile-builder's own environment variables (the runtime adds LOG_LEVEL, HTTP port, ...). */
 export const configSpec = defineConfig({
@@ -71,6 +72,17 @@ export const configSpec = defineConfig({
     optional: true,
     doc: 'Units of base currency per unit, e.g. EUR:1.08,GBP:1.27; other currencies go to the DLQ.',
   }),
+  fxRatesFile: env.string({
+    env: 'PROFILE_FX_RATES_FILE',
+    optional: true,
+    doc: 'Dated exchange-rate table (YAML, checked at start); unset: config/fx-rates.yaml when present.',
+  }),
+  webSessionGap: env.duration({
+    env: 'PROFILE_WEB_SESSION_GAP',
+    default: '30m',
+    min: 1000,
+    doc: 'Inactivity that ends a web/app session (page, screen and shopper track events).',
+  }),
   affinityHalfLife: env.duration({
     env: 'PROFILE_AFFINITY_HALF_LIFE',
     default: '30d',
@@ -113,8 +125,13 @@ export const configSpec = defineConfig({
   adminToken: env.string({
     env: 'PROFILE_ADMIN_TOKEN',
     optional: true,
-    doc: 'Bearer token the read API requires; unset = no check (local only).',
+    doc: 'Bearer token the read API requires; unset = the read API is closed (see PROFILE_ADMIN_OPEN_LOOPBACK).',
     secret: true,
+  }),
+  adminOpenLoopback: env.bool({
+    env: 'PROFILE_ADMIN_OPEN_LOOPBACK',
+    default: false,
+    doc: 'GET requests from loopback (127.0.0.1, ::1) need no token (local demos; never behind a local proxy).',
   }),
   churnModelFile: env.string({
     env: 'PROFILE_CHURN_MODEL',
@@ -126,4 +143,6 @@ export const configSpec = defineConfig({
     optional: true,
     doc: 'Next-best-offer model file (`pulse train offers`); unset, missing or incompatible = no nextBestOffer trait.',
   }),
+  /** PROFILE_RESCORE_*: the churn rescoring job (rescoring.ts). */
+  rescoring: rescoringConfigSpec,
 });

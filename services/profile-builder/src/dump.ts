@@ -18,6 +18,8 @@ export interface StateDump {
   marks?: Record<string, number>;
   /** The `ord` hash: per-order records (see order-records.ts). */
   orders?: Record<string, string>;
+  /** Web sessions kept (scripts/sessions.lua): start → end, event time (ms). */
+  sessions: Record<string, number>;
 }
 
 function strings(value: unknown): string[] {
@@ -67,6 +69,7 @@ export function decodeDump(raw: unknown, full: boolean): StateDump {
     recentCut: recentCut(parts[5]),
     opened: uniques(parts[8], full),
     clicked: uniques(parts[9], full),
+    sessions: scores(parts[12]),
   };
   if (full) {
     dump.marks = scores(parts[10]);

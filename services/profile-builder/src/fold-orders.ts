@@ -2,7 +2,7 @@ import type { OrderPayload, PulseEvent } from '@pulse/contracts';
 import { categoryAffinity, productKey, type Delta } from './delta';
 import { AFFINITY_WEIGHTS, type FoldOptions } from './fold-options';
 import { toBaseCents } from './money';
-import { orderRecordData } from './order-records';
+import { orderRecordData, orderUpdateData } from './order-records';
 import type { EventProblem } from './validate-event';
 
 const PATH = 'aggregates.purchases';
@@ -43,7 +43,7 @@ export function orderCompleted(
   o: FoldOptions,
 ): EventProblem[] {
   const amount = orderAmount(order);
-  const money = toBaseCents(amount, order.currency, o.money);
+  const money = toBaseCents(amount, order.currency, o.money, d.at);
   if (!money.ok) return [{ path: 'payload.currency', message: money.reason }];
   const orderId = order.order_id ?? event.id;
   const record = orderRecordData({
@@ -96,13 +96,35 @@ export function orderReversed(
     d.ops.push({ op: 'orderCancel', orderId, at: d.at });
     return [];
   }
-  const money = toBaseCents(orderAmount(order), order.currency, o.money);
+  const money = toBaseCents(orderAmount(order), order.currency, o.money, d.at);
   if (!money.ok) return [{ path: 'payload.currency', message: money.reason }];
   d.ops.push({
     op: 'orderRefund',
     orderId,
     refundKey: refundKey(event, order),
     cents: money.cents,
+  });
+  return [];
+}
+
+/**
+ * Order Updated with a new total (`total`, else `revenue`, else `subtotal`): the order's amount
+ * becomes it — the latest update by event time wins, whatever the arrival order — and spend,
+ * lifetime value and the order day's spend move by the difference (`orderUpdate` in
+ * scripts/orders.lua; refunds already applied stay, capped at the new amount). An update of an
+ * order not seen yet is kept and applied when the order arrives. Without a total it changes no
+ * amount, nor does one without an order id (both are still counted as events). Converted at the update's own event time.
+ */
+export function orderUpdated(d: Delta, order: OrderPayload, o: FoldOptions): EventProblem[] {
+  const amount = order.total ?? order.revenue ?? order.subtotal;
+  if (amount === null || order.order_id === null) return [];
+  const money = toBaseCents(amount, order.currency, o.money, d.at);
+  if (!money.ok) return [{ path: 'payload.currency', message: money.reason }];
+  const currency = (order.currency ?? o.money.baseCurrency).toUpperCase();
+  d.add(PATH, {
+    op: 'orderUpdate',
+    orderId: order.order_id,
+    record: orderUpdateData({ at: d.at, cents: money.cents, currency, amount }),
   });
   return [];
 }

@@ -51,7 +51,7 @@ describe('foldEvent', () => {
     );
     expect(ops[ops.length - 1]).toEqual({
       op: 'dayTrim',
-      metrics: ['o', 's', 'ed', 'eo', 'ec'],
+      metrics: ['o', 's', 'ed', 'eo', 'ec', 'ss', 'sm'],
       below: utcDay(at) - 200,
     });
   });
@@ -170,7 +170,55 @@ describe('foldEvent', () => {
       'lastSeenAt',
       'traits.birthdate',
       'traits.email',
+      'traits.knownSince',
     ]);
+  });
+
+  it('turns an Order Updated with a total into the order’s latest amount, at the update’s rate', () => {
+    const update = foldEvent(
+      orderEvent(
+        { order_id: 'o7', total: 20, currency: 'EUR' },
+        { type: 'Order Updated', occurredAt: at },
+      ),
+      options,
+    );
+    expect(opsOf(update)).toContainEqual({
+      op: 'orderUpdate',
+      orderId: 'o7',
+      record: `${at}|2200|EUR|20`,
+    });
+    expect(update.ok && update.changed).toContain('aggregates.purchases');
+  });
+
+  it('makes sessions of page views (time on page before the view is sent) and shopper events only', () => {
+    const gapMs = options.sessionGapMs ?? 30 * 60_000;
+    const page = opsOf(foldEvent(pageEvent('Blog', { occurredAt: at }), options));
+    expect(page).toContainEqual({ op: 'session', start: at - 1200, end: at, gapMs });
+    const viewed = opsOf(
+      foldEvent(productEvent('Product Viewed', line(), { occurredAt: at }), options),
+    );
+    expect(viewed).toContainEqual({ op: 'session', start: at, end: at, gapMs });
+    for (const event of [
+      emailEvent('Email Opened', 's1', { occurredAt: at }),
+      orderEvent({ order_id: 'o3', total: 5 }, { occurredAt: at }),
+      identifyEvent({ country: 'FR' }, { occurredAt: at }),
+    ])
+      expect(opsOf(foldEvent(event, options)).some((op) => op.op === 'session')).toBe(false);
+    const custom = foldEvent(customEvent('Quiz Finished', { occurredAt: at }), {
+      ...options,
+      sessionGapMs: 60_000,
+    });
+    expect(opsOf(custom)).toContainEqual({ op: 'session', start: at, end: at, gapMs: 60_000 });
+  });
+
+  it('lowers knownSince to the receivedAt of every event, whatever its event time', () => {
+    const old = orderEvent(
+      { order_id: 'o4', total: 5 },
+      { occurredAt: at - 700 * DAY_MS, receivedAt: at },
+    );
+    const result = foldEvent(old, options);
+    expect(opsOf(result)).toContainEqual({ op: 'knownSince', at });
+    expect(result.ok && result.changed).toContain('traits.knownSince');
   });
 
   it('counts unknown event names as custom events', () => {

@@ -10,11 +10,13 @@ import { Delta, categoryAffinity, productKey } from './delta';
 import {
   AFFINITY_WEIGHTS,
   DAY_METRICS,
+  DEFAULT_SESSION_GAP_MS,
   RECENT_PRODUCTS_MS,
   utcDay,
   type FoldOptions,
 } from './fold-options';
-import { orderCompleted, orderReversed } from './fold-orders';
+import { orderCompleted, orderReversed, orderUpdated } from './fold-orders';
+import { sessionSpan } from './fold-sessions';
 import { normalizeEmail } from './identity-ids';
 import type { Op } from './ops';
 import { validateEvent, type EventProblem } from './validate-event';
@@ -233,6 +235,7 @@ function trackEvent(d: Delta, event: PulseEvent, o: FoldOptions): EventProblem[]
     if (event.type === 'Order Completed') return orderCompleted(d, event, value, o);
     if (event.type === 'Order Refunded' || event.type === 'Order Cancelled')
       return orderReversed(d, event, value, o);
+    if (event.type === 'Order Updated') return orderUpdated(d, value, o);
     if (event.type === 'Checkout Started') {
       d.add(
         'aggregates.cart',
@@ -274,7 +277,14 @@ function pageEvent(d: Delta, event: PulseEvent, o: FoldOptions): void {
 const GUARDS = new Set<Op['op']>(['guard', 'orderComplete', 'orderRefund', 'orderCancel']);
 const isGuard = (op: Op): boolean => GUARDS.has(op.op);
 const writesDays = (op: Op): boolean =>
-  op.op === 'dayIncr' || op.op === 'orderComplete' || op.op === 'orderCancel';
+  op.op === 'dayIncr' ||
+  op.op === 'orderComplete' ||
+  op.op === 'orderCancel' ||
+  op.op === 'orderUpdate' ||
+  op.op === 'session';
+
+/** The change path of the `knownSince` value (a trait of the snapshot, see snapshot.ts). */
+export const KNOWN_SINCE_PATH = 'traits.knownSince';
 
 /**
  * The fold: one event as order-independent changes to its customer's state (pure; no clock —
@@ -285,6 +295,8 @@ export function foldEvent(event: PulseEvent, options: FoldOptions): FoldResult {
   const problems = validateEvent(event);
   if (problems.length > 0) return { ok: false, problems };
   const d = new Delta(event.occurredAt);
+  // Tenure by when Pulse received it, not by the event's (maybe imported, old) time.
+  d.add(KNOWN_SINCE_PATH, { op: 'knownSince', at: event.receivedAt });
   d.add('firstSeenAt', { op: 'min', key: 'p', field: 'firstSeenAt', value: d.at });
   d.add('lastSeenAt', { op: 'max', key: 'p', field: 'lastSeenAt', value: d.at });
   const payload = unwrapPayload(event.payload);
@@ -297,6 +309,11 @@ export function foldEvent(event: PulseEvent, options: FoldOptions): FoldResult {
     identify(d, payload.value);
   } else if (payload.name === 'GroupPayload') {
     trait(d, 'group', { group_id: payload.value.group_id, name: payload.value.name });
+  }
+  const span = sessionSpan(event);
+  if (span) {
+    const gapMs = options.sessionGapMs ?? DEFAULT_SESSION_GAP_MS;
+    d.add('aggregates.browsing', { op: 'session', ...span, gapMs });
   }
   const trimBelow = utcDay(d.at) - options.bucketDays;
   if (d.ops.some(writesDays)) {

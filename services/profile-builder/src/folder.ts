@@ -4,7 +4,7 @@ import { Batch, type FoldReport } from './batch';
 import { tombstoneRecord } from './change-records';
 import { withoutErased } from './erasure-ids';
 import { foldEvent } from './fold';
-import type { FoldOptions } from './fold-options';
+import { DEFAULT_SESSION_GAP_MS, type FoldOptions } from './fold-options';
 import { chooseSurvivor, eventIdentities, identity } from './identity-ids';
 import { tombstoneVersion, unfinishedMerges } from './merge-resume';
 import { mergeOps } from './merge-ops';
@@ -12,6 +12,7 @@ import { populationUpdates } from './population';
 import { changedPeople, findDuplicates, type DuplicateDetection } from './duplicates';
 import type { Op } from './ops';
 import { mergeRuleAggregateOps, ruleAggregateOps, type RuleAggregates } from './rule-aggregates';
+import { SESSION_EVENT, isSessionSpec } from './session-aggregates';
 import type { AggregateSpec } from '@pulse/rules';
 import type { ApplyRequest, LinkRequest, ProfileStore } from './store';
 
@@ -71,8 +72,18 @@ function linkIdentities(event: PulseEvent, mapped: ReadonlyMap<string, string | 
  */
 export function createFolder(options: FolderOptions) {
   const { store, clock } = options;
-  const specs = options.aggregates ?? [];
+  // Rule aggregates over sessions are derived from the session state when a change record is
+  // built (session-aggregates.ts); the others are folded from each event.
+  const sessionSpecs = (options.aggregates ?? []).filter(isSessionSpec);
+  const specs = (options.aggregates ?? []).filter((s) => !isSessionSpec(s));
   const specIds = specs.map((s) => s.id);
+  const sessionPaths = sessionSpecs.map((s) => `aggregates.${s.id}`);
+  for (const s of specs.filter((x) => x.events.includes(SESSION_EVENT)))
+    options.logger.warn(
+      { aggregate: s.id },
+      `'${SESSION_EVENT}' cannot be mixed with other events`,
+    );
+  const sessionGapMs = options.fold.sessionGapMs ?? DEFAULT_SESSION_GAP_MS;
 
   /**
    * Folds each event into its customer's rule aggregates, in order (customers' aggregates read
@@ -169,7 +180,7 @@ export function createFolder(options: FolderOptions) {
     const [check, ...sets] = aggregateOps;
     const ops: Op[] = [
       ...(check ? [check] : []),
-      ...mergeOps(marked.dump),
+      ...mergeOps(marked.dump, sessionGapMs),
       { op: 'sadd', key: 'ids', member: loser },
       ...sets,
     ];
@@ -181,7 +192,7 @@ export function createFolder(options: FolderOptions) {
       snapshot: true,
     };
     const { finalIds } = await applyAll(batch, [
-      { request, event: cause, changed: ['identities'], mergedFrom: [loser] },
+      { request, event: cause, changed: ['identities', ...sessionPaths], mergedFrom: [loser] },
     ]);
     const target = finalIds[0] ?? survivor;
     await store.setIdentities([...new Set([...marked.dump.ids, loser])], target);
@@ -343,9 +354,10 @@ export function createFolder(options: FolderOptions) {
             { retriable: false, details: { eventId: event.id, problems: result.problems } },
           );
         }
-        items.push({ event, ops: result.ops, changed: result.changed });
+        const sessions = result.ops.some((op) => op.op === 'session') ? sessionPaths : [];
+        items.push({ event, ops: result.ops, changed: [...result.changed, ...sessions] });
       }
-      const batch = new Batch(clock);
+      const batch = new Batch(clock, sessionSpecs);
       batch.report.erased = skipped;
       const simple = items.filter((i) => !isLinking(i.event));
       const linking = [

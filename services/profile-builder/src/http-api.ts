@@ -15,8 +15,13 @@ export interface ApiOptions {
   logger: Logger;
   tags: readonly TagDefinition[];
   duplicates: DuplicateStore;
-  /** When set, requests need `Authorization: Bearer <token>`. */
+  /**
+   * Requests need `Authorization: Bearer <token>`; unset, the API is closed (403) except to
+   * loopback GETs with `openLoopback`.
+   */
   adminToken?: string;
+  /** GET requests from loopback need no token (PROFILE_ADMIN_OPEN_LOOPBACK; local demos). */
+  openLoopback?: boolean;
   /** Serves `DELETE /v1/profiles/:id` (only when `adminToken` is set). */
   eraser?: Eraser;
   /** Adds the predictive traits (churnRisk, nextBestOffer) to a profile read; see predictive-traits.ts. */
@@ -29,6 +34,40 @@ function send(res: ServerResponse, status: number, body: unknown): void {
     'cache-control': 'no-store',
   });
   res.end(JSON.stringify(body));
+}
+
+/** Whether the request came over the loopback interface (127.0.0.0/8 or ::1). */
+export function isLoopback(req: IncomingMessage): boolean {
+  const address = req.socket.remoteAddress ?? '';
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+}
+
+/**
+ * Why a request may not use the API (decision 10: read APIs need an admin token), or undefined.
+ * Without PROFILE_ADMIN_TOKEN the API is closed, except GETs from loopback when
+ * PROFILE_ADMIN_OPEN_LOOPBACK is on (erasure never is).
+ */
+function refusal(
+  req: IncomingMessage,
+  options: ApiOptions,
+  erase: boolean,
+): { status: number; body: { error: string; message: string } } | undefined {
+  if (!erase && options.openLoopback && isLoopback(req)) return undefined;
+  if (!options.adminToken)
+    return {
+      status: 403,
+      body: {
+        error: 'admin_token_required',
+        message:
+          'the profile API is closed: set PROFILE_ADMIN_TOKEN and send Authorization: Bearer <token> (or PROFILE_ADMIN_OPEN_LOOPBACK=1 for local reads)',
+      },
+    };
+  if (!bearerMatches(req.headers.authorization, options.adminToken))
+    return {
+      status: 401,
+      body: { error: 'unauthorized', message: 'set Authorization: Bearer <PROFILE_ADMIN_TOKEN>' },
+    };
+  return undefined;
 }
 
 /** Probable duplicates listed for review, highest score first, without pairs merged since. */
@@ -44,6 +83,8 @@ async function listDuplicates(options: ApiOptions, limit: number) {
  * `DELETE /v1/profiles/:id` → erases the customer (see erasure.ts): `{ erased, customerId,
  * suppressed, tombstoneVersion }`; 403 unless PROFILE_ADMIN_TOKEN is set.
  * `GET /v1/duplicates?limit=N` → `{ duplicates: [{ a, b, score, reasons, at }] }` (review list).
+ * Every route needs the admin token (403 when none is configured, 401 when it does not match);
+ * see `refusal`.
  */
 export function createApiHandler(options: ApiOptions) {
   return (req: IncomingMessage, res: ServerResponse): void => {
@@ -60,12 +101,8 @@ export function createApiHandler(options: ApiOptions) {
         error: 'admin_token_required',
         message: 'set PROFILE_ADMIN_TOKEN to enable DELETE /v1/profiles/:id',
       });
-    if (options.adminToken && !bearerMatches(req.headers.authorization, options.adminToken)) {
-      return send(res, 401, {
-        error: 'unauthorized',
-        message: 'set Authorization: Bearer <PROFILE_ADMIN_TOKEN>',
-      });
-    }
+    const denied = refusal(req, options, erase);
+    if (denied) return send(res, denied.status, denied.body);
     if (duplicates) {
       const limit = Math.min(
         1000,

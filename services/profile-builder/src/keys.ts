@@ -16,6 +16,7 @@ import { createKeyspace, type Keyspace } from '@pulse/redis';
  * - `ord`    hash: per-order records (see order-records.ts): `o:<id>` status, amount, time, …;
  *             `r:<id>|<refund key>` each refund once; `t:<id>` refunds total
  * - `ids`    set: the identities (`u:…`, `a:…`, `e:…`) that resolve to this customer
+ * - `sess`   zset: web sessions, member = start, score = end (event time, ms); see sessions.lua
  */
 export const CUSTOMER_KEYS = [
   'p',
@@ -30,6 +31,7 @@ export const CUSTOMER_KEYS = [
   'marks',
   'ord',
   'ids',
+  'sess',
 ] as const;
 
 export type CustomerKey = (typeof CUSTOMER_KEYS)[number];
@@ -60,6 +62,12 @@ export interface ProfileKeys {
   duplicateReviewInfo(): string;
   /** Erasure suppression: sha256 (hex) of every identity of an erased customer (a set). */
   erased(): string;
+  /**
+   * Churn rescoring (rescoring.ts): customer → when its churnRisk was last written (zset), and
+   * customer → the churnRisk published then (hash). One hash tag, so a script claims from both.
+   */
+  rescoreDue(): string;
+  rescoreScores(): string;
 }
 
 /** The only place profile-builder's Redis keys are built. */
@@ -74,5 +82,7 @@ export function createProfileKeys(prefix: string): ProfileKeys {
     duplicateReview: () => keyspace.plain('dup', 'review'),
     duplicateReviewInfo: () => keyspace.plain('dup', 'review-info'),
     erased: () => keyspace.plain('erased'),
+    rescoreDue: () => keyspace.tagged('rescore', 'due'),
+    rescoreScores: () => keyspace.tagged('rescore', 'scores'),
   };
 }

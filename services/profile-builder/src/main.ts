@@ -11,7 +11,9 @@ void runService({
       config,
       logger,
       clock,
-      registry: metrics.registry,
+      // PULSE_METRICS=off: no registry (backfill/rescoring metrics no-ops), inert consumer metrics
+      registry: metrics.enabled ? metrics.registry : undefined,
+      instruments: metrics,
     });
     return { close: builder.close, readiness: builder.readiness, httpHandler: builder.httpHandler };
   },

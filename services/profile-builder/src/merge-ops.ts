@@ -1,4 +1,5 @@
 import type { StateDump } from './dump';
+import { DAY_METRICS, DEFAULT_SESSION_GAP_MS, utcDay } from './fold-options';
 import { AGGREGATE_FIELD, AGGREGATE_TOKEN, type Op } from './ops';
 import { orderMergeOps } from './order-records';
 
@@ -10,6 +11,11 @@ function mainFieldOps(p: Record<string, string>): Op[] {
   for (const [field, value] of Object.entries(p)) {
     // Rule aggregates merge by their own rule (rule-aggregates.ts), with a fresh read.
     if (META.has(field) || field.startsWith('@') || field.startsWith(AGGREGATE_FIELD)) continue;
+    if (field === 'knownSince') {
+      // first: on a fresh survivor it must not take the survivor's firstSeenAt (apply-ops 'ks')
+      ops.unshift({ op: 'knownSince', at: Number(value) });
+      continue;
+    }
     const at = p[`@${field}`];
     if (at !== undefined) ops.push({ op: 'lww', key: 'p', field, value, at: Number(at) });
     else if (field.startsWith('first'))
@@ -69,12 +75,38 @@ function categoryOps(cats: Record<string, string>): Op[] {
 }
 
 /**
+ * The loser's sessions replayed into the survivor (joining the survivor's where they come within
+ * the gap), after taking their shares back out of the counters added whole.
+ */
+function sessionMergeOps(loser: StateDump, gapMs: number, daysCut: number | undefined): Op[] {
+  const undo: Op[] = [];
+  const replay: Op[] = [];
+  for (const [startText, end] of Object.entries(loser.sessions)) {
+    const start = Number(startText);
+    const duration = end - start;
+    undo.push(
+      { op: 'incr', key: 'p', field: 'sessions', by: -1 },
+      { op: 'incr', key: 'p', field: 'sessionMs', by: -duration },
+    );
+    const day = utcDay(start);
+    if (daysCut === undefined || day >= daysCut)
+      undo.push(
+        { op: 'dayIncr', metric: 'ss', day, by: -1 },
+        { op: 'dayIncr', metric: 'sm', day, by: -duration },
+      );
+    replay.push({ op: 'session', start, end, gapMs });
+  }
+  return [...undo, ...replay];
+}
+
+/**
  * The ops that fold a merged-away customer's whole state (a full dump) into the survivor:
  * counters add, first/last times take min/max, traits keep the later write by event time, sets
- * unite, order records replay (an order both counted counts once) — so nothing is lost, and with
+ * unite, order records and sessions replay (an order both counted counts once, sessions within
+ * the gap of each other join) — so nothing is lost, and with
  * the idempotency marks moved too, nothing counts twice.
  */
-export function mergeOps(loser: StateDump): Op[] {
+export function mergeOps(loser: StateDump, sessionGapMs = DEFAULT_SESSION_GAP_MS): Op[] {
   const ops: Op[] = [
     ...mainFieldOps(loser.p),
     ...dayOps(loser.days),
@@ -93,8 +125,9 @@ export function mergeOps(loser: StateDump): Op[] {
   if (loser.recentCut !== undefined)
     ops.push({ op: 'ztrim', key: 'recent', below: loser.recentCut });
   const cut = loser.days['!cut'];
-  ops.push(...orderMergeOps(loser.orders ?? {}, cut === undefined ? undefined : Number(cut)));
-  if (cut !== undefined)
-    ops.push({ op: 'dayTrim', metrics: ['o', 's', 'ed', 'eo', 'ec'], below: Number(cut) });
+  const daysCut = cut === undefined ? undefined : Number(cut);
+  ops.push(...orderMergeOps(loser.orders ?? {}, daysCut));
+  ops.push(...sessionMergeOps(loser, sessionGapMs, daysCut));
+  if (daysCut !== undefined) ops.push({ op: 'dayTrim', metrics: DAY_METRICS, below: daysCut });
   return ops;
 }

@@ -31,6 +31,18 @@ export type Op =
   | { op: 'orderComplete'; orderId: string; record: string; merge?: boolean }
   | { op: 'orderRefund'; orderId: string; refundKey: string; cents: number; merge?: boolean }
   | { op: 'orderCancel'; orderId: string; at: number; merge?: boolean }
+  /**
+   * The latest amount of an order (`record` = `at|cents|currency|amount`, see
+   * order-records.ts): the newest by event time wins; never skips the rest of its event.
+   */
+  | { op: 'orderUpdate'; orderId: string; record: string }
+  /**
+   * Activity from `start` to `end` (event time): joins every session it comes within `gapMs`
+   * of, or starts one (scripts/sessions.lua). Merges replay a loser's sessions through it.
+   */
+  | { op: 'session'; start: number; end: number; gapMs: number }
+  /** `knownSince`: the earliest receivedAt folded (a profile from before the field starts at its firstSeenAt). */
+  | { op: 'knownSince'; at: number }
   /** Adds to a day bucket `<metric>:<day>` unless the day was already trimmed. */
   | { op: 'dayIncr'; metric: string; day: number; by: number }
   /** Drops day buckets of `metrics` older than `below`. */
@@ -102,6 +114,15 @@ export function encodeOps(ops: readonly Op[]): string[] {
         break;
       case 'orderCancel':
         push(op.merge ? 'mx' : 'ox', 'ord', op.orderId, op.at);
+        break;
+      case 'orderUpdate':
+        push('ou', 'ord', op.orderId, op.record);
+        break;
+      case 'session':
+        push('se', 'sess', String(Math.trunc(op.gapMs)), Math.trunc(op.start), Math.trunc(op.end));
+        break;
+      case 'knownSince':
+        push('ks', 'p', 'knownSince', Math.trunc(op.at));
         break;
       case 'dayIncr':
         push('di', 'days', `${op.metric}:${op.day}`, Math.trunc(op.by), op.day);

@@ -5,7 +5,9 @@ import type { Op } from './ops';
  * Per-order records in a customer's `ord` hash (written by scripts/orders.lua):
  * `o:<id>` = `status|cents|at|discounted|items|currency|amount` (status `o` counted, `c`
  * cancelled, `x` a cancellation seen before the order), `r:<id>␟<refund key>` = cents of one
- * refund, `t:<id>` = the order's refunds in total (applied up to the order's amount).
+ * refund, `t:<id>` = the order's refunds in total (applied up to the order's amount),
+ * `u:<id>` = `at|cents|currency|amount` of the latest Order Updated (its amount replaces the
+ * completion's; kept, and applied on arrival, for an order not seen yet).
  */
 export interface OrderRecord {
   status: 'o' | 'c' | 'x';
@@ -26,6 +28,26 @@ export const REFUND_SEP = '\u001f';
 /** The record data an `orderComplete` op carries (the script adds the status). */
 export function orderRecordData(r: Omit<OrderRecord, 'status'>): string {
   return [r.cents, r.at, r.discounted ? 1 : 0, r.items, r.currency, r.amount].join('|');
+}
+
+/** The latest amount update of an order (`u:<id>`). */
+export interface OrderUpdate {
+  /** Event time of the update (the latest wins). */
+  at: number;
+  cents: number;
+  currency: string;
+  amount: number;
+}
+
+/** The record data an `orderUpdate` op carries. */
+export function orderUpdateData(u: OrderUpdate): string {
+  return [u.at, u.cents, u.currency, u.amount].join('|');
+}
+
+export function parseOrderUpdate(text: string): OrderUpdate | undefined {
+  const [at, cents, currency, amount] = text.split('|');
+  if (at === undefined || cents === undefined) return undefined;
+  return { at: Number(at), cents: Number(cents), currency: currency ?? '', amount: Number(amount) };
 }
 
 export function parseOrderRecord(text: string): OrderRecord | undefined {
@@ -49,13 +71,18 @@ const incr = (field: string, by: number): Op[] =>
  * Ops that fold a merged-away customer's order records into the survivor. The loser's counters
  * were added whole (merge-ops.ts), so its orders' shares are taken back out and its records are
  * replayed through the same transitions as events: an order both customers counted then counts
- * once, and a refund or cancellation one of them kept pending applies to the other's order.
+ * once, and a refund, cancellation or update one of them kept pending applies to the other's
+ * order.
  * `daysCut` is the loser's day-bucket trim point (its older buckets were not added).
  */
 export function orderMergeOps(ord: Readonly<Record<string, string>>, daysCut?: number): Op[] {
   const undo: Op[] = [];
   const replay: Op[] = [];
   for (const [field, value] of Object.entries(ord)) {
+    if (field.startsWith('u:')) {
+      replay.push({ op: 'orderUpdate', orderId: field.slice(2), record: value });
+      continue;
+    }
     if (field.startsWith('r:')) {
       const sep = field.indexOf(REFUND_SEP);
       if (sep < 0) continue;
@@ -77,10 +104,13 @@ export function orderMergeOps(ord: Readonly<Record<string, string>>, daysCut?: n
         replay.push({ op: 'orderComplete', orderId, record: data, merge: true });
       continue;
     }
-    const refunded = Math.min(Number(ord[`t:${orderId}`] ?? 0), r.cents);
+    // what the loser counted: the latest update's amount, else the completion's
+    const update = ord[`u:${orderId}`];
+    const cents = (update === undefined ? undefined : parseOrderUpdate(update)?.cents) ?? r.cents;
+    const refunded = Math.min(Number(ord[`t:${orderId}`] ?? 0), cents);
     undo.push(
       ...incr('orders', -1),
-      ...incr('spentCents', -r.cents),
+      ...incr('spentCents', -cents),
       ...incr('refundedCents', -refunded),
       ...incr('discountedOrders', r.discounted ? -1 : 0),
       ...incr('itemsBought', -r.items),
@@ -89,7 +119,7 @@ export function orderMergeOps(ord: Readonly<Record<string, string>>, daysCut?: n
     if (daysCut === undefined || day >= daysCut) {
       undo.push(
         { op: 'dayIncr', metric: 'o', day, by: -1 },
-        { op: 'dayIncr', metric: 's', day, by: -r.cents },
+        { op: 'dayIncr', metric: 's', day, by: -cents },
       );
     }
     replay.push({ op: 'orderComplete', orderId, record: data, merge: true });

@@ -143,5 +143,14 @@ describe('predictive traits in the profile builder', () => {
     // the viewed product first (browsing), then p1's co-purchase neighbour
     expect(offer.productIds.slice(0, 2)).toEqual(['p3', 'p2']);
     expect(p.forChange(change(2)).profile.traits.vip).toBe('false');
+    // a change to what the scores are computed from names them, so segments on them re-check
+    expect(p.forChange(change(2)).changed).toEqual([]);
+    const ordered = { ...change(2), changed: ['aggregates.purchases', 'lastSeenAt'] };
+    expect(p.forChange(ordered).changed).toEqual([
+      'aggregates.purchases',
+      'lastSeenAt',
+      'traits.churnRisk',
+      'traits.nextBestOffer',
+    ]);
   });
 });

@@ -22,6 +22,29 @@ import type { ProfileView } from './profile-view';
 export interface PredictiveTraits {
   forView(view: ProfileView): ProfileView;
   forChange(change: ProfileChange): ProfileChange;
+  /** Whether a churn model loaded (the rescoring job runs only then). */
+  readonly churn: boolean;
+}
+
+/** The snapshot sections the scores are computed from (features.ts, the offer model). */
+const SCORED_FROM = [
+  'aggregates.purchases',
+  'aggregates.email',
+  'aggregates.browsing',
+  'aggregates.categories',
+  'aggregates.cart',
+  'firstSeenAt',
+];
+
+/**
+ * `changed` plus `traits.<name>` of each scored trait when a section it is computed from
+ * changed, so the segmenter's dependency index re-checks segments on them (At risk) on live
+ * changes too, not only on the rescoring job's.
+ */
+function withScoredPaths(changed: readonly string[], traitNames: readonly string[]): string[] {
+  if (!changed.some((path) => SCORED_FROM.includes(path))) return [...changed];
+  const added = traitNames.map((name) => `traits.${name}`).filter((p) => !changed.includes(p));
+  return added.length === 0 ? [...changed] : [...changed, ...added].sort();
 }
 
 export interface PredictiveOptions {
@@ -97,8 +120,9 @@ export function loadPredictiveTraits(options: PredictiveOptions): PredictiveTrai
   const { logger } = options;
   const churn = load(options.churnModelFile, 'churn', parseChurnModel, logger);
   const offers = load(options.offerModelFile, 'next-best-offer', parseOfferModel, logger);
-  if (!churn && !offers) return { forView: (v) => v, forChange: (c) => c };
+  if (!churn && !offers) return { forView: (v) => v, forChange: (c) => c, churn: false };
   return {
+    churn: churn !== undefined,
     forView: (view) => ({
       ...view,
       traits: { ...view.traits, ...traitsOf(churn, offers, view, view.asOf) },
@@ -119,6 +143,7 @@ export function loadPredictiveTraits(options: PredictiveOptions): PredictiveTrai
         );
         return {
           ...change,
+          changed: withScoredPaths(change.changed, Object.keys(text)),
           profile: { ...change.profile, traits: { ...change.profile.traits, ...text } },
         };
       } catch (err) {

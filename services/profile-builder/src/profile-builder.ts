@@ -11,6 +11,7 @@ import {
   type PulseProducer,
 } from '@pulse/kafka';
 import { closeRedis, createRedis, pingRedis, type Redis } from '@pulse/redis';
+import type { Instruments } from '@pulse/metrics';
 import type { Registry } from 'prom-client';
 import type { FoldOptions } from './fold-options';
 import { createFolder, type Folder } from './folder';
@@ -19,12 +20,17 @@ import { createEraser } from './erasure';
 import { createApiHandler } from './http-api';
 import { loadIdentityConfig } from './identity-config';
 import { createProfileKeys } from './keys';
+import { configuredRateTable } from './fx-rates';
 import { parseRates } from './money';
 import { loadProfileScripts } from './scripts';
 import { loadAggregateSpecs } from './segment-specs';
+import { backfillRuleAggregates } from './aggregate-backfill';
+import { isSessionSpec } from './session-aggregates';
 import { createProfileStore, type ProfileStore } from './store';
 import { loadTags } from './tags';
 import { loadPredictiveTraits } from './predictive-traits';
+import type { Rescorer } from './rescoring';
+import { createChurnRescoring } from './rescoring-start';
 import type { configSpec } from './config';
 import type { ConfigOf } from '@pulse/config';
 
@@ -35,6 +41,8 @@ export interface ProfileBuilderDeps {
   logger: Logger;
   clock: Clock;
   registry?: Registry;
+  /** The service's instruments for the consumer's metrics (inert under PULSE_METRICS=off). */
+  instruments?: Instruments;
   /** Kafka consumer session timeout (tests lower it). */
   sessionTimeout?: number;
 }
@@ -45,18 +53,24 @@ export interface ProfileBuilder {
   folder: Folder;
   redis: Redis;
   httpHandler: ReturnType<typeof createApiHandler>;
+  /** The churn rescoring job (present when a churn model loaded). */
+  rescoring: Rescorer | undefined;
   readiness: Record<string, () => Promise<boolean>>;
   close(): Promise<void>;
 }
 
 export function foldOptionsOf(config: ProfileBuilderConfig): FoldOptions {
+  const baseCurrency = config.baseCurrency.toUpperCase();
+  const dated = configuredRateTable(config.fxRatesFile, baseCurrency);
   return {
     money: {
-      baseCurrency: config.baseCurrency.toUpperCase(),
+      baseCurrency,
       rates: parseRates(config.fxRates ?? []),
+      ...(dated && { dated }),
     },
     affinityHalfLifeMs: config.affinityHalfLife,
     bucketDays: config.bucketDays,
+    sessionGapMs: config.webSessionGap,
   };
 }
 
@@ -99,18 +113,34 @@ export async function startProfileBuilder(deps: ProfileBuilderDeps): Promise<Pro
         producer.send<ProfileChange>(config.changesTopic, { key: value.customerId, value }),
       ),
     );
+    // every published score (folder, backfill, erasure, rescores) is fresh: due again later
+    await rescoring?.noteScored(changes);
   };
   const predictive = loadPredictiveTraits({
     churnModelFile: config.churnModelFile,
     offerModelFile: config.offerModelFile,
     logger,
   });
+  const aggregates = loadAggregateSpecs(path.resolve(config.segmentsDir), logger);
+  const sessionSpecs = aggregates.filter(isSessionSpec);
+  const rescoring = createChurnRescoring({
+    config: config.rescoring,
+    predictive,
+    store,
+    redis,
+    keys,
+    clock,
+    logger,
+    registry: deps.registry,
+    publish,
+    sessionSpecs,
+  });
   const folder = createFolder({
     store,
     fold,
     clock,
     logger,
-    aggregates: loadAggregateSpecs(path.resolve(config.segmentsDir), logger),
+    aggregates,
     duplicates: { store: duplicates, config: duplicateConfig },
     // churnRisk / nextBestOffer ride on the change records the segmenter reads
     publish: (changes) => publish(changes.map(predictive.forChange)),
@@ -128,19 +158,39 @@ export async function startProfileBuilder(deps: ProfileBuilderDeps): Promise<Pro
     maxRecordsPerCall: config.maxRecordsPerCall,
     partitionsConsumedConcurrently: config.partitionsConcurrently,
     registry: deps.registry,
+    instruments: deps.instruments,
     clock,
     sessionTimeout: deps.sessionTimeout ?? config.sessionTimeoutMs,
     handleBatch: async (records) => {
       await folder.foldBatch(records.map((r) => r.value));
     },
   });
+  // New rule aggregates hold all of history before the live fold touches them (decision 6).
+  await backfillRuleAggregates({
+    redis,
+    keys,
+    store,
+    kafka,
+    serde,
+    fold,
+    clock,
+    logger: logger.child({ component: 'aggregate-backfill' }),
+    registry: deps.registry,
+    specs: aggregates.filter((s) => !isSessionSpec(s)),
+    sessionSpecs,
+    eventsTopic: config.eventsTopic,
+    groupId: config.groupId,
+    publish: (changes) => publish(changes.map(predictive.forChange)),
+  });
   await consumer.start();
+  rescoring?.start();
   let closing: Promise<void> | undefined;
   return {
     config,
     store,
     folder,
     redis,
+    rescoring,
     httpHandler: createApiHandler({
       store,
       fold,
@@ -149,12 +199,14 @@ export async function startProfileBuilder(deps: ProfileBuilderDeps): Promise<Pro
       tags,
       duplicates,
       adminToken: config.adminToken,
+      openLoopback: config.adminOpenLoopback,
       eraser,
       predict: predictive.forView,
     }),
     readiness: { redis: () => pingRedis(redis) },
     close: () =>
       (closing ??= (async () => {
+        await rescoring?.close();
         await consumer.close();
         await producer.close();
         await closeRedis(redis);

@@ -20,6 +20,8 @@ export interface ProfileState {
   identities: { userIds: string[]; anonymousIds: string[]; emails: string[] };
   firstSeenAt: number | null;
   lastSeenAt: number | null;
+  /** When Pulse first received anything of this customer (earliest receivedAt folded). */
+  knownSince: number | null;
   traits: Record<string, unknown>;
   purchases: {
     orders: number;
@@ -49,6 +51,16 @@ export interface ProfileState {
     categories: Record<string, { views: number; lastSeenAt: number | null }>;
     /** product id → last viewed at (the last 24 h of event time, trimmed as newer views arrive) */
     recentProducts: Record<string, number>;
+    /** Web sessions (PROFILE_WEB_SESSION_GAP of inactivity ends one), all time. */
+    sessions: number;
+    /** Time on site: the sessions' durations summed, ms. */
+    timeOnSiteMs: number;
+    firstSessionAt: number | null;
+    /** Start of the latest session. */
+    lastSessionAt: number | null;
+    /** UTC day number → sessions started that day / their time on site (ms). */
+    sessionsByDay: Record<string, number>;
+    timeOnSiteByDay: Record<string, number>;
   };
   cart: {
     lines: CartLine[];
@@ -108,6 +120,8 @@ interface Split {
   deliveredByDay: Record<string, number>;
   opensByDay: Record<string, number>;
   clicksByDay: Record<string, number>;
+  sessionsByDay: Record<string, number>;
+  timeOnSiteByDay: Record<string, number>;
   bought: Record<string, number>;
   categories: Record<string, { views: number; lastSeenAt: number | null }>;
   affinityRaw: Record<string, number>;
@@ -124,6 +138,8 @@ function split(d: StateDump): Split {
     deliveredByDay: {},
     opensByDay: {},
     clicksByDay: {},
+    sessionsByDay: {},
+    timeOnSiteByDay: {},
     bought: {},
     categories: {},
     affinityRaw: {},
@@ -160,6 +176,12 @@ function split(d: StateDump): Split {
         break;
       case 'ec':
         out.clicksByDay[day] = v;
+        break;
+      case 'ss':
+        out.sessionsByDay[day] = v;
+        break;
+      case 'sm':
+        out.timeOnSiteByDay[day] = v;
         break;
     }
   }
@@ -234,7 +256,20 @@ function browsing(d: StateDump, s: Split): ProfileState['browsing'] {
     lastVisitAt: time(p.lastVisitAt),
     categories: s.categories,
     recentProducts: d.recent,
+    sessions: num(p.sessions),
+    timeOnSiteMs: num(p.sessionMs),
+    firstSessionAt: time(p.firstSessionAt),
+    lastSessionAt: lastSessionStart(d.sessions),
+    sessionsByDay: s.sessionsByDay,
+    timeOnSiteByDay: s.timeOnSiteByDay,
   };
+}
+
+/** The latest kept session's start (sessions are disjoint: the greatest start). */
+export function lastSessionStart(sessions: Readonly<Record<string, number>>): number | null {
+  let last: number | null = null;
+  for (const start in sessions) if (last === null || Number(start) > last) last = Number(start);
+  return last;
 }
 
 function email(d: StateDump, s: Split): ProfileState['email'] {
@@ -287,6 +322,7 @@ export function profileState(customerId: string, version: number, d: StateDump):
     identities: { userIds, anonymousIds, emails },
     firstSeenAt: time(d.p.firstSeenAt),
     lastSeenAt: time(d.p.lastSeenAt),
+    knownSince: time(d.p.knownSince),
     traits: s.traits,
     purchases: purchases(d, s),
     browsing: browsing(d, s),

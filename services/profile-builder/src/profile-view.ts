@@ -35,6 +35,13 @@ export interface ProfileView extends ProfileState {
     funnelStage: FunnelStage;
     tags: string[];
     rfm: RfmScores | null;
+    /** Sessions started, and their time on site (ms), in the last 7 / 30 whole UTC days. */
+    sessions: {
+      last7Days: number;
+      last30Days: number;
+      timeOnSiteLast7DaysMs: number;
+      timeOnSiteLast30DaysMs: number;
+    };
   };
 }
 
@@ -149,6 +156,20 @@ export function profileView(
         rfm,
       }),
       rfm,
+      sessions: sessionWindows(s.browsing, now),
     },
+  };
+}
+
+function sessionWindows(
+  b: ProfileState['browsing'],
+  now: number,
+): ProfileView['derived']['sessions'] {
+  const today = utcDay(now);
+  return {
+    last7Days: sumDays(b.sessionsByDay, today - 6, today),
+    last30Days: sumDays(b.sessionsByDay, today - 29, today),
+    timeOnSiteLast7DaysMs: sumDays(b.timeOnSiteByDay, today - 6, today),
+    timeOnSiteLast30DaysMs: sumDays(b.timeOnSiteByDay, today - 29, today),
   };
 }

@@ -5,7 +5,9 @@ import { defineScript, type Script } from '@pulse/redis';
 const DIR = path.resolve(__dirname, '..', 'scripts');
 
 /** Helpers prepended to a script besides common.lua (Lua has no includes in EVAL). */
-const HELPERS: Readonly<Record<string, readonly string[]>> = { 'apply-ops': ['orders'] };
+const HELPERS: Readonly<Record<string, readonly string[]>> = {
+  'apply-ops': ['orders', 'sessions'],
+};
 
 function source(name: string): string {
   return ['common', ...(HELPERS[name] ?? []), name]

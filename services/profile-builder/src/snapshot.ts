@@ -1,6 +1,8 @@
 import type { ProfileSnapshot } from '@pulse/contracts';
+import type { AggregateSpec } from '@pulse/rules';
 import type { StateDump } from './dump';
 import type { ProfileState } from './profile-state';
+import { sessionAggregates } from './session-aggregates';
 
 /** Snapshot sections published as `aggregates.<name>` (JSON text; time-free state). */
 export const AGGREGATES = [
@@ -16,9 +18,15 @@ export const AGGREGATES = [
 
 /**
  * The `profile` of a change record: identities, traits as JSON text, aggregates as JSON text —
- * the rule aggregates (`@pulse/rules` AggregateState, by spec id) and the builder's sections.
+ * the rule aggregates (`@pulse/rules` AggregateState, by spec id; those over sessions derived
+ * from the session state, see session-aggregates.ts) and the builder's sections. `knownSince`
+ * rides as a trait (a date: epoch ms), set only by the builder.
  */
-export function toSnapshot(state: ProfileState, dump: StateDump): ProfileSnapshot {
+export function toSnapshot(
+  state: ProfileState,
+  dump: StateDump,
+  sessionSpecs: readonly AggregateSpec[] = [],
+): ProfileSnapshot {
   const traits: Record<string, string> = {};
   const rules: Record<string, string> = {};
   for (const k in dump.p) {
@@ -28,6 +36,8 @@ export function toSnapshot(state: ProfileState, dump: StateDump): ProfileSnapsho
       traits[k.slice(2)] = dump.p[k] as string; // 't.'
     else if (c === 103) rules[k.slice(2)] = dump.p[k] as string; // 'g.': rule aggregates
   }
+  delete traits.knownSince;
+  if (state.knownSince !== null) traits.knownSince = String(state.knownSince);
   const email = state.traits.email;
   return {
     email: typeof email === 'string' ? email : (state.identities.emails[0] ?? null),
@@ -38,6 +48,7 @@ export function toSnapshot(state: ProfileState, dump: StateDump): ProfileSnapsho
     traits,
     aggregates: {
       ...rules,
+      ...sessionAggregates(sessionSpecs, dump),
       purchases: JSON.stringify(state.purchases),
       browsing: JSON.stringify(state.browsing),
       cart: JSON.stringify(state.cart),

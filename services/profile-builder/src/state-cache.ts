@@ -77,6 +77,10 @@ export function applyWriteLog(dump: StateDump, log: readonly unknown[]): void {
       case KEY_INDEX.eclick:
         if (field === '#') dump.clicked = { count: Number(value) };
         break;
+      case KEY_INDEX.sess:
+        if (code < 0) delete dump.sessions[field];
+        else dump.sessions[field] = Number(value);
+        break;
       default:
         break;
     }

@@ -23,6 +23,7 @@ async function listed(h: FolderHarness): Promise<{ a: string; b: string; score: 
     logger: silentLogger(),
     tags: TAGS,
     duplicates: createDuplicateStore(h.iso.client, createProfileKeys(h.prefix)),
+    openLoopback: true, // a local read without a token (PROFILE_ADMIN_OPEN_LOOPBACK=1)
   });
   const server = createServer(handler);
   servers.push(server);

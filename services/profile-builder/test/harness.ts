@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { ProfileChange } from '@pulse/contracts';
 import { ManualClock, silentLogger } from '@pulse/core';
 import { createRedis } from '@pulse/redis';
+import type { AggregateSpec } from '@pulse/rules';
 import { getStack, isolatedRedis, type IsolatedRedis } from '@pulse/testkit';
 import { DAY_MS, type FoldOptions } from '../src/fold-options';
 import { createFolder, type Folder } from '../src/folder';
@@ -49,7 +50,18 @@ export interface FolderHarness {
   cleanup(): Promise<void>;
 }
 
-export async function folderHarness(now: number, prefix?: string): Promise<FolderHarness> {
+/** What a harness may fold with instead of the defaults (FOLD, RULE_AGGREGATES). */
+export interface HarnessOptions {
+  fold?: FoldOptions;
+  aggregates?: readonly AggregateSpec[];
+}
+
+export async function folderHarness(
+  now: number,
+  prefix?: string,
+  options: HarnessOptions = {},
+): Promise<FolderHarness> {
+  const fold = options.fold ?? FOLD;
   const stack = getStack();
   const iso = isolatedRedis(stack, prefix ? { prefix: `${prefix}:` } : {});
   const keyPrefix = iso.prefix.replace(/:$/, '');
@@ -67,10 +79,10 @@ export async function folderHarness(now: number, prefix?: string): Promise<Folde
     });
     const folder = createFolder({
       store,
-      fold: FOLD,
+      fold,
       clock,
       logger: silentLogger(),
-      aggregates: RULE_AGGREGATES,
+      aggregates: options.aggregates ?? RULE_AGGREGATES,
       publish: async (c) => void published.push(...c),
       duplicates: { store: createDuplicateStore(redis, keys), config: IDENTITY },
     });
@@ -86,7 +98,7 @@ export async function folderHarness(now: number, prefix?: string): Promise<Folde
     folder,
     published,
     clock,
-    read: (id) => readProfile(store, FOLD, id, clock.now(), TAGS),
+    read: (id) => readProfile(store, fold, id, clock.now(), TAGS),
     twin: () => {
       const redis = createRedis({
         url: stack.redisUrl,

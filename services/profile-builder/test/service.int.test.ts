@@ -41,6 +41,7 @@ const logger = silentLogger();
 const clock = new ManualClock(NOW);
 const eventsTopic = randomName('pb-events');
 const changesTopic = randomName('pb-changes');
+const ADMIN_TOKEN = 'pb-test-token';
 let testKafka: TestKafka;
 let producer: PulseProducer;
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -100,6 +101,7 @@ async function start(prefix: string, groupId: string): Promise<ProfileBuilder> {
     PROFILE_EVENTS_TOPIC: eventsTopic,
     PROFILE_CHANGES_TOPIC: changesTopic,
     PROFILE_FX_RATES: 'EUR:1.1',
+    PROFILE_ADMIN_TOKEN: ADMIN_TOKEN,
   });
   const builder = await startProfileBuilder({ config, logger, clock, sessionTimeout: 6_000 });
   cleanups.push(() => builder.close());
@@ -196,10 +198,12 @@ describe('profile-builder on Kafka and Redis', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     cleanups.push(() => new Promise((resolve) => server.close(resolve)));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`; // a TCP server's address
-    const found = await fetch(`${base}/v1/profiles/c3%40example.com`);
+    const headers = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    const found = await fetch(`${base}/v1/profiles/c3%40example.com`, { headers });
     expect(found.status).toBe(200);
     expect(((await found.json()) as { customerId: string }).customerId).toBe('u:cust-3');
-    expect((await fetch(`${base}/v1/profiles/nobody`)).status).toBe(404);
+    expect((await fetch(`${base}/v1/profiles/nobody`, { headers })).status).toBe(404);
+    expect((await fetch(`${base}/v1/profiles/c3%40example.com`)).status).toBe(401);
   });
 
   it('rebuilds from the earliest offset into a fresh prefix the same profiles as the live fold', async () => {
