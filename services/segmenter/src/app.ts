@@ -13,10 +13,13 @@ import { createScheduler, type Scheduler } from '@pulse/scheduler';
 import { closeAll, type ServiceContext, type StartedService } from '@pulse/service';
 import type { segmenterConfigSpec } from './config';
 import { createDistributions } from './distributions';
+import { heldSegments, readReadyAggregates } from './aggregate-readiness';
 import { createApiHandler } from './http-api';
 import { createSegmenterKeys } from './keys';
 import { createProcessor, type Processor } from './processor';
+import { createRemovalStore } from './removal-store';
 import { createSegmentReloader, type SegmentReloader } from './segment-reload';
+import { createSegmentRemover } from './segment-removal';
 import { createSegmenterMetrics } from './segmenter-metrics';
 import { createSegmentStore, type SegmentStore } from './store';
 import { startWebhookDispatcher, type WebhookDispatcher } from './webhooks/dispatcher';
@@ -54,6 +57,8 @@ export async function startSegmenter(
     flapWindowMs: config.flapWindowMs,
   });
   await store.prepare();
+  const removals = createRemovalStore({ redis, keys, historyLimit: config.historyLimit });
+  await removals.prepare();
   // The reloader is wired before the processor exists; its callbacks run only after start.
   const wired: { processor?: Processor } = {};
   const segmenterMetrics = createSegmenterMetrics(metrics);
@@ -65,6 +70,18 @@ export async function startSegmenter(
     reevaluate: (id) => (wired.processor as Processor).reevaluate(id), // set below
     activate: (next) => wired.processor?.useSet(next),
     progress: (done, total) => segmenterMetrics.reevaluation(done, total),
+    held: async (next) =>
+      heldSegments(next, await readReadyAggregates(redis, config.profileKeyPrefix)),
+    hold: (ids) => wired.processor?.hold(ids),
+    readinessPollMs: config.aggregatePollMs,
+    remover: createSegmentRemover({
+      store,
+      removals,
+      logger,
+      clock,
+      remove: (ids, record) => (wired.processor as Processor).removeSegment(ids, record), // resumed once wired
+      progress: (done, total) => segmenterMetrics.removal(done, total),
+    }),
   });
   await segments.start();
   const { set } = segments.current();
@@ -103,6 +120,7 @@ export async function startSegmenter(
     clock,
     logger,
     metrics: segmenterMetrics,
+    removals,
     publish: async (changes) => {
       await Promise.all(
         changes.map((value) =>
@@ -115,6 +133,8 @@ export async function startSegmenter(
     },
   });
   wired.processor = live;
+  live.hold(new Set(segments.current().waitingForAggregates));
+  segments.resume();
   scheduler.startWorker({
     handler: async (timer) => void (await live.recheck(timer.id, timer.dueAt)),
     leaseMs: config.leaseMs,
@@ -132,7 +152,7 @@ export async function startSegmenter(
     fromBeginning: true,
     sessionTimeout: config.sessionTimeoutMs,
     partitionsConsumedConcurrently: config.partitionsConcurrently,
-    registry: metrics.registry,
+    instruments: metrics,
     clock,
     handleBatch: async (records) => void (await live.handleChanges(records.map((r) => r.value))),
   });
@@ -166,6 +186,7 @@ export async function startSegmenter(
     httpHandler: createApiHandler({
       segments: () => segments.current(),
       store,
+      removals,
       logger,
       adminToken: config.adminToken,
       historyLimit: config.historyLimit,

@@ -121,10 +121,21 @@ export const segmenterConfigSpec = defineConfig({
     min: 1,
     doc: 'Timeout of one webhook request.',
   }),
+  profileKeyPrefix: env.string({
+    env: 'SEGMENTER_PROFILE_KEY_PREFIX',
+    default: 'pulse:pb',
+    doc: "The profile builder's PROFILE_KEY_PREFIX: where it records which rule aggregates are backfilled (a segment reading one that is not waits).",
+  }),
+  aggregatePollMs: env.duration({
+    env: 'SEGMENTER_AGGREGATE_POLL',
+    default: '2s',
+    min: 10,
+    doc: 'How often segments waiting for a rule aggregate backfill look whether it is ready.',
+  }),
   adminToken: env.string({
     env: 'SEGMENTER_ADMIN_TOKEN',
     optional: true,
     secret: true,
-    doc: 'Bearer token the read API requires; unset = no check (local only).',
+    doc: 'Bearer token the read API (/v1/segments, members, profile segments) requires; unset = the read API answers 403.',
   }),
 });

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bearerMatches, type Logger } from '@pulse/core';
+import type { RemovalStore } from './removal-store';
 import type { SegmentsNow } from './segment-reload';
 import type { SegmentStore } from './store';
 
@@ -7,8 +8,13 @@ export interface ApiOptions {
   /** The live definitions (they change when a segment file is edited). */
   segments: () => SegmentsNow;
   store: SegmentStore;
+  /** Segments whose file was deleted (listed apart from the live ones, with their history). */
+  removals: RemovalStore;
   logger: Logger;
-  /** When set, requests need `Authorization: Bearer <token>`. */
+  /**
+   * Requests need `Authorization: Bearer <token>`. Unset, the read API is closed (403): members
+   * and profile histories are personal data (decision 10).
+   */
   adminToken?: string;
   historyLimit: number;
 }
@@ -29,8 +35,11 @@ function intParam(url: URL, name: string, fallback: number, max: number): number
 type Route = (url: URL, match: RegExpExecArray) => Promise<[number, unknown]>;
 
 /**
- * `GET /v1/segments` (definitions, versions, sizes, load problems),
+ * `GET /v1/segments` (definitions, versions, sizes, load problems; deleted segments under
+ * `removed` with their history and the progress of their members' exits under `removal`),
  * `GET /v1/segments/:id/members?offset=&limit=` (paged, oldest entry first),
+ * `GET /v1/segments/:id/sizes` (the size at the end of each hour it changed: `hourly: [{ hour
+ * (epoch ms), size }]`, oldest first — kept in Redis, so it outlives the topic's retention),
  * `GET /v1/profiles/:id/segments` (canonical customer id: current memberships + history).
  */
 export function createApiHandler(options: ApiOptions) {
@@ -39,9 +48,17 @@ export function createApiHandler(options: ApiOptions) {
     [
       /^\/v1\/segments$/,
       async () => {
-        const { set, problems, keptPrevious, reevaluation } = options.segments();
+        const { set, problems, keptPrevious, reevaluation, removal, waitingForAggregates } =
+          options.segments();
         const ids = set.segments.map((s) => s.id);
-        const [sizes, versions] = await Promise.all([store.sizes(ids), store.versionHistory(ids)]);
+        const records = (await options.removals.records()).filter((r) => !set.get(r.segmentId));
+        const gone = records.map((r) => r.segmentId);
+        const [sizes, versions, goneSizes, goneVersions] = await Promise.all([
+          store.sizes(ids),
+          store.versionHistory(ids),
+          store.sizes(gone),
+          store.versionHistory(gone),
+        ]);
         const segments = set.segments.map((s, i) => ({
           id: s.id,
           name: s.name,
@@ -52,7 +69,27 @@ export function createApiHandler(options: ApiOptions) {
           size: sizes[i] ?? 0,
           reads: s.reads,
         }));
-        return [200, { segments, problems, keptPrevious, reevaluation }];
+        const removed = records.map((r, i) => ({
+          id: r.segmentId,
+          file: r.file,
+          version: { hash: r.hash, number: r.number },
+          removedAt: r.removedAt,
+          exits: { state: r.state, exited: r.exited, finishedAt: r.finishedAt },
+          versions: goneVersions[i] ?? [],
+          size: goneSizes[i] ?? 0,
+        }));
+        return [
+          200,
+          {
+            segments,
+            removed,
+            problems,
+            keptPrevious,
+            reevaluation,
+            waitingForAggregates,
+            removal,
+          },
+        ];
       },
     ],
     [
@@ -68,6 +105,21 @@ export function createApiHandler(options: ApiOptions) {
           200,
           { segmentId: id, ...page, offset, nextOffset: next < page.total ? next : null },
         ];
+      },
+    ],
+    [
+      /^\/v1\/segments\/([^/]+)\/sizes$/,
+      async (_url, m) => {
+        const id = decodeURIComponent(m[1] ?? '');
+        const known =
+          options.segments().set.get(id) ??
+          (await options.removals.records()).find((r) => r.segmentId === id);
+        if (!known) return [404, { error: 'unknown_segment', id }];
+        const history = await store.sizeHistory(id);
+        const hourly = Object.entries(history)
+          .map(([hour, size]) => ({ hour: Number(hour), size }))
+          .sort((a, b) => a.hour - b.hour);
+        return [200, { segmentId: id, hourly }];
       },
     ],
     [
@@ -93,10 +145,16 @@ export function createApiHandler(options: ApiOptions) {
       const match = pattern.exec(url.pathname);
       if (!match) continue;
       if (req.method !== 'GET') return send(res, 405, { error: 'method_not_allowed' });
-      if (options.adminToken && !bearerMatches(req.headers.authorization, options.adminToken))
+      if (!options.adminToken)
+        return send(res, 403, {
+          error: 'forbidden',
+          message:
+            'the segment read API is closed: set SEGMENTER_ADMIN_TOKEN on the segmenter and send Authorization: Bearer <SEGMENTER_ADMIN_TOKEN>',
+        });
+      if (!bearerMatches(req.headers.authorization, options.adminToken))
         return send(res, 401, {
           error: 'unauthorized',
-          message: 'set Authorization: Bearer <SEGMENTER_ADMIN_TOKEN>',
+          message: 'send Authorization: Bearer <SEGMENTER_ADMIN_TOKEN>',
         });
       route(url, match)
         .then(([status, body]) => send(res, status, body))

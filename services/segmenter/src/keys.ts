@@ -15,6 +15,8 @@ import { createKeyspace, type Keyspace } from '@pulse/redis';
  * - `defs` hash segment id → `{hash, number}` JSON (versions across restarts)
  * - `versions:{segment}` hash version number → `{hash, number, file, loadedAt}` JSON (every
  *   version ever loaded, so an edit keeps the old one readable)
+ * - `removed` hash segment id → RemovalRecord JSON (segments whose file was deleted: the
+ *   background removal's state, so a restart resumes it)
  */
 export interface SegmenterKeys {
   readonly keyspace: Keyspace;
@@ -24,6 +26,7 @@ export interface SegmenterKeys {
   distribution(metricId: string): string;
   definitions(): string;
   versions(segmentId: string): string;
+  removals(): string;
   /** SCAN pattern of every customer's `prof` key, and the customer id of one such key. */
   profilePattern(): string;
   customerOfProfileKey(key: string): string | undefined;
@@ -44,6 +47,7 @@ export function createSegmenterKeys(prefix: string): SegmenterKeys {
     distribution: (metricId) => keyspace.tagged(`dist:${metricId}`, 'values'),
     definitions: () => keyspace.plain('defs'),
     versions: (segmentId) => keyspace.tagged(`seg:${segmentId}`, 'versions'),
+    removals: () => keyspace.plain('removed'),
     profilePattern: () => `${keyspace.prefix}:{*}:prof`,
     customerOfProfileKey: (key) => {
       const head = `${keyspace.prefix}:{`;

@@ -5,7 +5,8 @@ import type { Scheduler } from '@pulse/scheduler';
 import type { PopulationDistributions } from './distributions';
 import { evaluateChange } from './evaluator';
 import type { SegmenterMetrics } from './segmenter-metrics';
-import type { SegmentStore, TransitionOutcome, TransitionRequest } from './store';
+import type { RemovalRecord, RemovalStore } from './removal-store';
+import type { SegmentStore, TransitionOutcome, TransitionRequest, Verdict } from './store';
 
 export interface ProcessorOptions {
   set: SegmentSet;
@@ -19,6 +20,8 @@ export interface ProcessorOptions {
   metrics?: SegmenterMetrics;
   /** Most customers re-checked per moved percentile cut. */
   thresholdRecheckLimit?: number;
+  /** Exits of deleted segments. */
+  removals: RemovalStore;
 }
 
 export interface ProcessReport {
@@ -46,11 +49,15 @@ export function createProcessor(options: ProcessorOptions) {
   const { store, distributions, scheduler, clock } = options;
   // Swapped by a segment reload; each batch and re-check reads it once, so it sees one set.
   let set = options.set;
+  // Segments whose rule aggregates the profile builder has not backfilled: evaluated, not decided.
+  let held: ReadonlySet<string> = new Set();
+  const decided = (verdicts: Verdict[]): Verdict[] =>
+    held.size === 0 ? verdicts : verdicts.filter((v) => !held.has(v.segmentId));
   const limit = options.thresholdRecheckLimit ?? 10_000;
 
   async function finish(
-    requests: readonly TransitionRequest[],
-    outcomes: readonly TransitionOutcome[],
+    requests: readonly Pick<TransitionRequest, 'customerId'>[],
+    outcomes: readonly Pick<TransitionOutcome, 'outbox' | 'nextFlipAt'>[],
     reschedule: (i: number) => boolean,
   ): Promise<number> {
     const byCustomer = new Map<string, SegmentChange[]>();
@@ -134,7 +141,7 @@ export function createProcessor(options: ProcessorOptions) {
       at: dueAt,
       eventId: null,
       eventOccurredAt: null,
-      verdicts: evaluation.verdicts,
+      verdicts: decided(evaluation.verdicts),
     };
     const outcomes = await store.transition([request]);
     countFlaps(outcomes);
@@ -211,7 +218,7 @@ export function createProcessor(options: ProcessorOptions) {
           ...base,
           cause: last.mergedFrom.length > 0 ? 'merge' : 'event',
           snapshot: JSON.stringify(last.profile),
-          verdicts: evaluation.verdicts,
+          verdicts: decided(evaluation.verdicts),
         };
       });
       const outcomes = await store.transition(requests);
@@ -244,6 +251,43 @@ export function createProcessor(options: ProcessorOptions) {
      * live change that got in first wins and nothing is evaluated twice.
      */
     reevaluate: (customerId: string) => reevaluate(customerId, clock.now(), 'definition'),
+
+    /**
+     * A deleted segment's exits for these customers (see remove-segment.lua): published and
+     * settled like any change; a re-check scheduled only for the removed membership is moved to
+     * the customer's next one, or cancelled. Returns how many exits this call wrote.
+     */
+    async removeSegment(
+      customerIds: readonly string[],
+      removal: Pick<RemovalRecord, 'segmentId' | 'number' | 'removedAt'>,
+    ): Promise<number> {
+      const outcomes = await options.removals.remove(customerIds, removal);
+      await finish(
+        customerIds.map((customerId) => ({ customerId })),
+        outcomes.map((o) => ({ outbox: o.outbox, nextFlipAt: null })),
+        () => false,
+      );
+      await Promise.all(
+        outcomes.map(async (o, i) => {
+          const id = customerIds[i];
+          if (!id || o.removedFlip === null) return;
+          const timer = await scheduler.get(id);
+          // Only the re-check the removed segment asked for: another may be due sooner.
+          if (!timer || timer.leased || timer.dueAt !== o.removedFlip) return;
+          if (o.nextFlipAt === null) await scheduler.cancel(id);
+          else if (o.nextFlipAt !== timer.dueAt) await scheduler.schedule(id, o.nextFlipAt);
+        }),
+      );
+      return outcomes.filter((o) => o.exited).length;
+    },
+
+    /**
+     * Segments that must not change anyone's membership yet (their aggregates are being
+     * backfilled); their stored memberships stay as they are until released.
+     */
+    hold(segmentIds: ReadonlySet<string>): void {
+      held = segmentIds;
+    },
 
     /** Uses a newly loaded segment set from the next batch / re-check on. */
     useSet(next: SegmentSet): void {

@@ -7,7 +7,9 @@ import {
   type SegmentSet,
   type VersionInfo,
 } from '@pulse/rules';
+import type { RemovalRecord } from './removal-store';
 import { readSegmentFiles } from './segment-files';
+import type { RemovalProgress, SegmentRemover } from './segment-removal';
 import type { SegmentStore } from './store';
 
 /** Progress of the background re-evaluation that follows a definition change. */
@@ -29,6 +31,10 @@ export interface SegmentsNow {
   /** Files whose edit is invalid and whose previous version is still in use. */
   keptPrevious: string[];
   reevaluation: Reevaluation;
+  /** Segments waiting for the profile builder to backfill their rule aggregates. */
+  waitingForAggregates: string[];
+  /** Exits of the members of deleted segments, in the background. */
+  removal: RemovalProgress;
 }
 
 export interface ReloadOptions {
@@ -40,6 +46,16 @@ export interface ReloadOptions {
   reevaluate(customerId: string): Promise<unknown>;
   /** The new set goes live (Processor.useSet). */
   activate(set: SegmentSet): void;
+  /** Exits of deleted segments' members (runs after `resume()` at start, then on each reload). */
+  remover: SegmentRemover;
+  /**
+   * Segments of `set` that must not decide yet (rule aggregates not backfilled, see
+   * aggregate-readiness.ts); looked at on each reload and every `readinessPollMs`.
+   */
+  held?(set: SegmentSet): Promise<ReadonlySet<string>>;
+  /** Those segments go on hold / are released (Processor.hold). */
+  hold?(segmentIds: ReadonlySet<string>): void;
+  readinessPollMs?: number;
   progress?(done: number, total: number): void;
   /** Quiet time after a file event before reading the directory (editors write in bursts). */
   debounceMs?: number;
@@ -66,6 +82,42 @@ export function createSegmentReloader(options: ReloadOptions) {
   let reloading: Promise<void> = Promise.resolve();
   let now: SegmentsNow | undefined;
   let running: Promise<void> = Promise.resolve();
+  let atStart: RemovalRecord[] = [];
+  let held: ReadonlySet<string> = new Set();
+  let poll: NodeJS.Timeout | undefined;
+
+  /** Reads which segments wait for aggregates; returns those released since the last look. */
+  async function nextHeld(
+    set: SegmentSet,
+  ): Promise<{ next: ReadonlySet<string>; released: string[] }> {
+    const next = options.held ? await options.held(set) : new Set<string>();
+    const released = [...held].filter((id) => !next.has(id) && set.get(id));
+    for (const id of next)
+      if (!held.has(id))
+        logger.warn(
+          { segmentId: id },
+          'segment waits for the profile builder to backfill its aggregates',
+        );
+    return { next, released };
+  }
+
+  /** Starts a background re-evaluation of every stored profile for these segments. */
+  function reevaluateInBackground(segments: string[]): void {
+    generation += 1;
+    const gen = generation;
+    running = running.then(() => reevaluateAll(gen, segments));
+  }
+
+  async function refreshHeld(): Promise<void> {
+    if (!now) return;
+    const { next, released } = await nextHeld(now.set);
+    held = next;
+    options.hold?.(next);
+    now.waitingForAggregates = [...next];
+    if (released.length === 0) return;
+    logger.info({ segments: released }, 'rule aggregates ready: segments decide again');
+    reevaluateInBackground(released);
+  }
 
   function load(files: readonly SegmentFile[], previous: ReadonlyMap<string, VersionInfo>) {
     const first = loadSegmentSet(files, { previous });
@@ -81,7 +133,7 @@ export function createSegmentReloader(options: ReloadOptions) {
             { previous },
           );
     for (const f of files) if (!broken.has(f.file)) lastGood.set(f.file, f.text);
-    return { set: result.set, problems: first.problems.map(formatProblem), kept };
+    return { set: result.set, problems: first.problems.map(formatProblem), kept, broken };
   }
 
   async function reevaluateAll(gen: number, segments: string[]): Promise<void> {
@@ -127,7 +179,8 @@ export function createSegmentReloader(options: ReloadOptions) {
   async function reload(initial: boolean): Promise<void> {
     const before = now?.set;
     const previous = await store.versions();
-    const { set, problems, kept } = load(readSegmentFiles(options.dir), previous);
+    const files = readSegmentFiles(options.dir);
+    const { set, problems, kept, broken } = load(files, previous);
     for (const problem of problems)
       logger.error(
         { problem },
@@ -139,7 +192,6 @@ export function createSegmentReloader(options: ReloadOptions) {
       clock.now(),
     );
     const changed = changedIds(before, set);
-    const removed = before?.segments.some((s) => !set.get(s.id)) ?? false;
     const reevaluation = now?.reevaluation ?? {
       state: 'idle',
       segments: [],
@@ -148,16 +200,33 @@ export function createSegmentReloader(options: ReloadOptions) {
       startedAt: null,
       finishedAt: null,
     };
-    now = { set, problems, keptPrevious: kept, reevaluation };
+    const { next, released } = await nextHeld(set);
+    held = next;
+    now = {
+      set,
+      problems,
+      keptPrevious: kept,
+      reevaluation,
+      waitingForAggregates: [...next],
+      removal: options.remover.progress(),
+    };
+    // One step, so no batch sees the new set without its holds.
+    options.hold?.(next);
     options.activate(set);
+    const removing = await options.remover.reconcile(set, broken, files.length);
+    const stillRemoved = (id: string) => !now?.set.get(id);
+    if (initial) atStart = removing;
+    else if (removing.length > 0)
+      running = running.then(() => options.remover.run(removing, stillRemoved));
     logger.info(
       { segments: set.segments.length, problems: problems.length, changed: initial ? [] : changed },
       initial ? 'segments loaded' : 'segments reloaded',
     );
-    if (initial || (changed.length === 0 && !removed)) return;
-    generation += 1;
-    const gen = generation;
-    running = running.then(() => reevaluateAll(gen, changed));
+    // A deletion is the remover's (above): only new or edited segments need a re-evaluation,
+    // and a segment waiting for its aggregates gets it once they are ready.
+    const due = [...new Set([...changed.filter((id) => !held.has(id)), ...released])];
+    if (initial || due.length === 0) return;
+    reevaluateInBackground(due);
   }
 
   const schedule = () => {
@@ -174,6 +243,18 @@ export function createSegmentReloader(options: ReloadOptions) {
   return {
     /** Loads the directory once (start-up). */
     start: () => reload(true),
+    /** Resumes / starts the removals found at start (call once the processor is wired). */
+    resume(): void {
+      const records = atStart;
+      atStart = [];
+      running = running.then(() => options.remover.run(records, (id) => !now?.set.get(id)));
+      if (options.held && !poll)
+        poll = setInterval(() => {
+          reloading = reloading
+            .then(refreshHeld)
+            .catch((err: unknown) => logger.warn({ err }, 'reading aggregate readiness failed'));
+        }, options.readinessPollMs ?? 2_000);
+    },
     /** Watches the directory; every change reloads it. */
     watch(): void {
       watcher ??= watch(options.dir, schedule);
@@ -183,14 +264,16 @@ export function createSegmentReloader(options: ReloadOptions) {
     reload: () => (reloading = reloading.then(() => reload(false))),
     current(): SegmentsNow {
       if (!now) throw new Error('segments not loaded yet');
-      return now;
+      return { ...now, removal: options.remover.progress() };
     },
     /** Stops watching and any re-evaluation in progress (idempotent). */
     async close(): Promise<void> {
       clearTimeout(timer);
+      clearInterval(poll);
       watcher?.close();
       watcher = undefined;
       generation += 1;
+      options.remover.close();
       await reloading.catch(() => undefined);
       await running;
     },

@@ -50,6 +50,8 @@ export interface TransitionOutcome {
 export interface StoredVersion extends VersionInfo {
   file: string;
   loadedAt: number;
+  /** Set on the last version of a segment whose definition was deleted. */
+  removedAt?: number;
 }
 
 export interface Membership {
@@ -60,8 +62,9 @@ export interface Membership {
   nextFlipAt: number | null;
 }
 
-function parseChange(text: string): SegmentChange {
-  const raw = JSON.parse(text) as Record<string, unknown>; // written by transition.lua
+/** A SegmentChange as the transition and removal scripts write it (JSON). */
+export function parseChange(text: string): SegmentChange {
+  const raw = JSON.parse(text) as Record<string, unknown>; // written by transition.lua / remove-segment.lua
   return {
     id: String(raw.id),
     customerId: String(raw.customerId),
@@ -72,7 +75,7 @@ function parseChange(text: string): SegmentChange {
     cause: raw.cause as SegmentChange['cause'], // one of the causes the caller passed in
     eventId: raw.eventId ? String(raw.eventId) : null,
     eventOccurredAt: raw.eventOccurredAt ? Number(raw.eventOccurredAt) : null,
-    reason: null,
+    reason: raw.reason ? String(raw.reason) : null,
   };
 }
 

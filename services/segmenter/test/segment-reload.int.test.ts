@@ -84,12 +84,17 @@ interface SegmentsBody {
   keptPrevious: string[];
   reevaluation: { state: string; done: number; total: number; segments: string[] };
 }
-const segments = async () => (await (await fetch(`${base}/v1/segments`)).json()) as SegmentsBody;
+const TOKEN = 'segmenter-test-token';
+const segments = async () =>
+  (await (
+    await fetch(`${base}/v1/segments`, { headers: { authorization: `Bearer ${TOKEN}` } })
+  ).json()) as SegmentsBody;
 
 beforeAll(async () => {
   await testKafka.createTopics([changesTopic, segmentTopic], { partitions: 1 });
   await producer.connect();
   const config = loadConfig(segmenterConfigSpec, {
+    SEGMENTER_ADMIN_TOKEN: TOKEN,
     KAFKA_BROKERS: stack.kafkaBrokers.join(','),
     SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
     REDIS_URL: stack.redisUrl,

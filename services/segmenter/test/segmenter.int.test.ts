@@ -73,13 +73,17 @@ const send = (value: ProfileChange) =>
   producer.send<ProfileChange>(changesTopic, { key: value.customerId, value });
 const of = (customerId: string, segmentId: string) =>
   seen.filter((c) => c.customerId === customerId && c.segmentId === segmentId);
+const TOKEN = 'segmenter-test-token';
 const getJson = async (path: string) =>
-  (await fetch(`${base}${path}`)).json() as Promise<Record<string, unknown>>;
+  (
+    await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } })
+  ).json() as Promise<Record<string, unknown>>;
 
 beforeAll(async () => {
   await testKafka.createTopics([changesTopic, segmentTopic], { partitions: 1 });
   await producer.connect();
   const config = loadConfig(segmenterConfigSpec, {
+    SEGMENTER_ADMIN_TOKEN: TOKEN,
     KAFKA_BROKERS: stack.kafkaBrokers.join(','),
     SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
     REDIS_URL: stack.redisUrl,
@@ -162,6 +166,16 @@ describe('segmenter against the real Kafka, registry and Redis', () => {
     expect(
       (profile.history as SegmentChange[]).filter((h) => h.segmentId === 'recent-visitors'),
     ).toHaveLength(2);
+    // sizes over time: 1 in the hour Ann entered, 0 in the hour she left
+    const sizes = await getJson('/v1/segments/recent-visitors/sizes');
+    const hour = (t: number) => Math.floor(t / 3_600_000) * 3_600_000;
+    expect(sizes).toEqual({
+      segmentId: 'recent-visitors',
+      hourly: [
+        { hour: hour(START), size: 1 },
+        { hour: hour(due), size: 0 },
+      ],
+    });
   });
 
   it('changes nothing when a profile change is delivered again', async () => {
