@@ -10,7 +10,7 @@ export interface AdminApiOptions {
   /** Campaign ids in service now (a typo in an id is a 404, not a silent no-op). */
   knownCampaign: (id: string) => boolean;
   suppressionList: SuppressionList;
-  /** Bearer token; empty: only loopback callers are served. */
+  /** Bearer token; empty: the admin API is closed (403). */
   adminToken: string;
   logger: Logger;
 }
@@ -20,12 +20,33 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+/** Why a call to the preview or admin API is refused: its status and JSON body. */
+export interface AdminRefusal {
+  status: 401 | 403;
+  body: { error: string; message: string };
+}
 
-/** Admin calls change what customers receive: a token, or without one only this machine. */
-export function adminAllowed(req: IncomingMessage, token: string): boolean {
-  if (token) return bearerMatches(req.headers.authorization, token);
-  return LOOPBACK.has(req.socket.remoteAddress ?? '');
+/**
+ * Preview and admin calls read customer data or change what customers receive (DESIGN decision
+ * 10): they need `Authorization: Bearer <RENDERER_ADMIN_TOKEN>`, and without a token configured
+ * they are closed to everyone (loopback included). Undefined when the call may go on.
+ */
+export function adminRefusal(req: IncomingMessage, token: string): AdminRefusal | undefined {
+  if (!token)
+    return {
+      status: 403,
+      body: {
+        error: 'admin_token_required',
+        message:
+          'the renderer preview and admin APIs are closed: set RENDERER_ADMIN_TOKEN on the renderer and send Authorization: Bearer <token>',
+      },
+    };
+  if (!bearerMatches(req.headers.authorization, token))
+    return {
+      status: 401,
+      body: { error: 'unauthorized', message: 'set Authorization: Bearer <RENDERER_ADMIN_TOKEN>' },
+    };
+  return undefined;
 }
 
 const CAMPAIGN = /^\/v1\/campaigns\/([^/]+)(?:\/(pause|resume|kill))?$/;
@@ -82,13 +103,10 @@ export function createAdminHandler(options: AdminApiOptions) {
   };
   return (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (!adminAllowed(req, options.adminToken)) {
+    const refused = adminRefusal(req, options.adminToken);
+    if (refused) {
       req.resume();
-      return json(res, 401, {
-        error: 'unauthorized',
-        message:
-          'set Authorization: Bearer <RENDERER_ADMIN_TOKEN> (without a token: loopback only)',
-      });
+      return json(res, refused.status, refused.body);
     }
     routes(req, url)
       .then(([status, body]) => json(res, status, body))

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PulseError } from '@pulse/core';
 import { SCHEMAS } from '@pulse/contracts';
-import type { PulseEvent, SegmentChange } from '@pulse/contracts';
+import type { EmailRecord, PulseEvent, SegmentChange } from '@pulse/contracts';
 import type { ConfigOf } from '@pulse/config';
 import {
   createAvroSerde,
@@ -16,20 +16,29 @@ import { closeAll } from '@pulse/service';
 import type { ServiceContext, StartedService } from '@pulse/service';
 import type { rendererConfigSpec } from './config';
 import { createAdminHandler } from './admin-api';
+import { createAttributionStore } from './attribution-store';
+import { startBackfillRunner } from './backfill-runner';
+import type { BackfillRunner } from './backfill-runner';
 import { createCampaignAdmin } from './campaign-admin';
 import { createCampaignControls } from './campaign-controls';
 import { createHttpMembershipSource } from './eligibility';
 import { parseEspFormats } from './esp-tags';
 import { createTriggerHandler } from './handler';
+import { createRendererEraser } from './erasure';
 import { createReleaseHandler } from './held-release';
 import { createRendererHttpHandler, createUnsubscribeHandler } from './http-api';
 import { rendererKeys } from './keys';
+import { createLaunchBackfill } from './launch-backfill';
 import { createLiveConfig } from './live-config';
 import { configFingerprint, loadRendererConfig, tryLoadRendererConfig } from './load-config';
 import { createSmtpMailer } from './mailer';
+import { createOutcomeObserver } from './outcome-observer';
 import { createPreviewer } from './preview';
 import { createHttpProfileSource } from './profile-source';
 import { createRenderer } from './renderer';
+import { createRendererMetrics } from './renderer-metrics';
+import { createHttpMemberSource } from './segment-members';
+import { createSideConsumers } from './side-consumers';
 import { createSendLedger } from './send-ledger';
 import { createDeliveringMailer } from './smtp-delivery';
 import { createSuppressionStore } from './suppression';
@@ -46,6 +55,12 @@ export async function startRenderer(ctx: ServiceContext<Config>): Promise<Starte
     throw new PulseError(
       'CONFIG_INVALID',
       `RENDERER_ESP_TAGS: unknown ${esp.unknown.join(', ')} (known: sendgrid, mailgun, postmark, ses, none)`,
+    );
+  // The segmenter's read API is closed without its token: sends would fail one by one instead.
+  if (!['off', 'none'].includes(config.segmenterUrl) && config.segmenterToken === '')
+    throw new PulseError(
+      'CONFIG_INVALID',
+      "SEGMENTER_ADMIN_TOKEN is empty but RENDERER_SEGMENTER_URL is set: the segmenter read API answers 403 without it (set the segmenter's SEGMENTER_ADMIN_TOKEN here too, or RENDERER_SEGMENTER_URL=off)",
     );
   const loadOptions = config.ordersFile ? { ordersFile: config.ordersFile } : {};
   const loaded = loadRendererConfig(config.configDir, loadOptions);
@@ -67,6 +82,7 @@ export async function startRenderer(ctx: ServiceContext<Config>): Promise<Starte
     [config.segmentChangesTopic]: SCHEMAS['segment-changes.v1'],
     [config.eventsTopic]: SCHEMAS['events.v1'],
     [config.emailsTopic]: SCHEMAS['emails.v1'],
+    [config.profileChangesTopic]: SCHEMAS['profile-changes.v1'],
   };
   const producer = createProducer({ kafka, serde, schemas });
   const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -94,18 +110,27 @@ export async function startRenderer(ctx: ServiceContext<Config>): Promise<Starte
     baseUrl: config.profileUrl,
     ...(config.profileToken ? { adminToken: config.profileToken } : {}),
   });
+  const rendererMetrics = createRendererMetrics(metrics);
+  const attribution = config.attribution
+    ? createAttributionStore({ redis, keys, windowMs: config.attributionWindowMs })
+    : null;
+  const segmenterOn = !['off', 'none'].includes(config.segmenterUrl);
+  const segmenterAuth = config.segmenterToken ? { adminToken: config.segmenterToken } : {};
   const renderer = createRenderer({
     content,
+    observe: createOutcomeObserver({
+      metrics: rendererMetrics,
+      attribution,
+      windowMs: config.attributionWindowMs,
+      clock,
+    }),
     profiles,
     ledger: createSendLedger({ redis, keys, leaseMs: config.leaseMs, ttlMs: config.recordTtlMs }),
     suppressions,
     suppressionList,
     controls,
-    memberships: !['off', 'none'].includes(config.segmenterUrl)
-      ? createHttpMembershipSource({
-          baseUrl: config.segmenterUrl,
-          ...(config.segmenterToken ? { adminToken: config.segmenterToken } : {}),
-        })
+    memberships: segmenterOn
+      ? createHttpMembershipSource({ baseUrl: config.segmenterUrl, ...segmenterAuth })
       : null,
     espTags: esp.formats,
     pauseRecheckMs: config.pauseRecheckMs,
@@ -129,9 +154,33 @@ export async function startRenderer(ctx: ServiceContext<Config>): Promise<Starte
     shopUrl: config.shopUrl,
   });
   await producer.connect();
+  const publish = async (records: readonly EmailRecord[]) => {
+    await Promise.all(
+      records.map((o) => producer.send(config.emailsTopic, { key: o.customerId, value: o })),
+    );
+  };
+  // existing-members: a campaign's first launch mails the segment's current members.
+  const backfill = segmenterOn
+    ? createLaunchBackfill({
+        redis,
+        keys,
+        controls,
+        members: createHttpMemberSource({ baseUrl: config.segmenterUrl, ...segmenterAuth }),
+        handle: (campaignId, t) => renderer.handleFor(campaignId, t),
+        publish,
+        logger: logger.child({ component: 'launch-backfill' }),
+        owner: randomUUID(),
+        pageSize: config.backfillPageSize,
+        leaseMs: Math.max(60_000, config.leaseMs * 2),
+      })
+    : null;
   // The launch time of every campaign in service (new-entrants-only skips what came before).
   const startedAt = clock.now();
-  await Promise.all(loaded.campaigns.map((c) => controls.launchedAt(c.id, startedAt)));
+  await Promise.all(
+    loaded.campaigns.map((c) =>
+      backfill ? backfill.launch(c, startedAt) : controls.launchedAt(c.id, startedAt),
+    ),
+  );
   held.startWorker({
     handler: createReleaseHandler({
       renderer,
@@ -152,7 +201,7 @@ export async function startRenderer(ctx: ServiceContext<Config>): Promise<Starte
     fromBeginning: config.fromBeginning,
     topics: [config.segmentChangesTopic, config.eventsTopic],
     readerSchemas: schemas,
-    registry: metrics.registry,
+    instruments: metrics,
     clock,
     handleBatch: createTriggerHandler({
       renderer,
@@ -164,6 +213,47 @@ export async function startRenderer(ctx: ServiceContext<Config>): Promise<Starte
     }),
   });
   await consumer.start();
+  const side = createSideConsumers({
+    kafka,
+    serde,
+    producer,
+    readerSchemas: schemas,
+    instruments: metrics,
+    clock,
+    logger,
+    sessionTimeoutMs: config.sessionTimeoutMs,
+    erasure: {
+      topic: config.profileChangesTopic,
+      groupId: config.erasureGroupId,
+      eraser: createRendererEraser({
+        redis,
+        keys,
+        suppressions,
+        timers: held,
+        campaignIds: () => content.current().campaigns.map((c) => c.id),
+      }),
+    },
+    attribution: attribution && {
+      topic: config.eventsTopic,
+      groupId: config.attributionGroupId,
+      fromBeginning: config.attributionFromBeginning,
+      store: attribution,
+      metrics: rendererMetrics,
+      windowMs: config.attributionWindowMs,
+    },
+  });
+  await side.erasure.start();
+  await side.attribution?.start();
+  const runner: BackfillRunner | null = backfill
+    ? startBackfillRunner({
+        content,
+        backfill,
+        clock,
+        logger: logger.child({ component: 'launch-backfill' }),
+        intervalMs: config.backfillIntervalMs,
+        launched: loaded.campaigns.map((c) => c.id),
+      })
+    : null;
   logger.info(
     { campaigns: loaded.campaigns.map((c) => c.id), templates: loaded.templates.emailIds },
     'renderer running',
@@ -202,7 +292,10 @@ export async function startRenderer(ctx: ServiceContext<Config>): Promise<Starte
       await closeAll(
         [
           ['config reload', async () => content.close()],
+          ['launch backfill', async () => runner?.close()],
           ['consumer', () => consumer.close()],
+          ['attribution consumer', async () => side.attribution?.close()],
+          ['erasure consumer', () => side.erasure.close()],
           ['held-email timers', () => held.close()],
           ['producer', () => producer.close()],
           ['smtp', async () => mailer.close()],

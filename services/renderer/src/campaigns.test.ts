@@ -210,6 +210,7 @@ describe('shipped campaigns', () => {
           { kind: 'segment', segmentId: 'frequent-buyers', change: 'entered' },
         ],
         ['loyalty-offer', { kind: 'segment', segmentId: 'loyal-customers', change: 'entered' }],
+        ['re-engagement-at-risk', { kind: 'segment', segmentId: 'at-risk', change: 'entered' }],
         [
           're-engagement-disengaged',
           { kind: 'segment', segmentId: 'disengaged', change: 'entered' },

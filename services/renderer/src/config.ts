@@ -89,7 +89,7 @@ export const rendererConfigSpec = defineConfig({
   segmenterToken: env.string({
     env: 'SEGMENTER_ADMIN_TOKEN',
     default: '',
-    doc: 'Bearer token of the segmenter read API (empty: none).',
+    doc: "Bearer token of the segmenter read API, the segmenter's own SEGMENTER_ADMIN_TOKEN (required unless RENDERER_SEGMENTER_URL=off: that API is closed without it).",
   }),
   espTags: env.list({
     env: 'RENDERER_ESP_TAGS',
@@ -185,7 +185,51 @@ export const rendererConfigSpec = defineConfig({
   adminToken: env.string({
     env: 'RENDERER_ADMIN_TOKEN',
     default: '',
-    doc: 'Bearer token of the preview and admin APIs (empty: preview open, admin APIs from loopback only).',
+    doc: 'Bearer token of the preview and admin APIs (campaign controls, suppression imports); empty: those APIs are closed (403).',
+  }),
+  attribution: env.bool({
+    env: 'RENDERER_ATTRIBUTION',
+    default: true,
+    doc: 'Live attribution: record sends and holdout decisions in Redis and count conversions and revenue from events.v1 (false: outcome metrics only).',
+  }),
+  attributionWindowMs: env.duration({
+    env: 'RENDERER_ATTRIBUTION_WINDOW',
+    default: '7d',
+    min: 1000,
+    doc: 'An order counts for a send (or holdout decision) placed within this window after it; also how long sends are kept in Redis.',
+  }),
+  attributionGroupId: env.string({
+    env: 'RENDERER_ATTRIBUTION_GROUP_ID',
+    default: 'renderer-attribution',
+    doc: 'Kafka consumer group reading events.v1 for attribution (Order Completed, Email Opened, Email Link Clicked).',
+  }),
+  attributionFromBeginning: env.bool({
+    env: 'RENDERER_ATTRIBUTION_FROM_BEGINNING',
+    default: false,
+    doc: 'A new attribution group starts at the earliest event (events.v1 is kept forever: slow, and only orders within a window of a recorded send count).',
+  }),
+  profileChangesTopic: env.string({
+    env: 'RENDERER_PROFILE_CHANGES_TOPIC',
+    default: TOPICS.profileChanges,
+    doc: 'Profile changes read for erasure tombstones (pulse forget).',
+  }),
+  erasureGroupId: env.string({
+    env: 'RENDERER_ERASURE_GROUP_ID',
+    default: 'renderer-erasure',
+    doc: 'Kafka consumer group reading erasure tombstones (a new group starts at the earliest record).',
+  }),
+  backfillPageSize: env.int({
+    env: 'RENDERER_BACKFILL_PAGE',
+    default: 200,
+    min: 1,
+    max: 1000,
+    doc: 'Members read per page from the segmenter when a `launch: existing-members` campaign is launched.',
+  }),
+  backfillIntervalMs: env.duration({
+    env: 'RENDERER_BACKFILL_INTERVAL',
+    default: '5s',
+    min: 100,
+    doc: 'How often campaigns added by a reload are launched and unfinished launch backfills resumed.',
   }),
   brand: env.string({ env: 'RENDERER_BRAND', default: 'Shop', doc: 'Brand name in footers.' }),
   shopUrl: env.string({

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { wrapPayload } from '@pulse/contracts';
 import type { PulseEvent } from '@pulse/contracts';
-import { bearerMatches, type Clock, type Logger } from '@pulse/core';
-import { isAdminPath } from './admin-api';
+import type { Clock, Logger } from '@pulse/core';
+import { adminRefusal, isAdminPath } from './admin-api';
 import { parsePreviewRequest } from './preview';
 import type { Previewer } from './preview';
 import type { SuppressionStore } from './suppression';
@@ -125,7 +125,7 @@ export interface HttpApiOptions {
   /** Campaign controls and suppression imports (admin-api.ts). */
   admin?: (req: IncomingMessage, res: ServerResponse) => void;
   preview: Previewer;
-  /** Bearer token `POST /v1/preview` needs (DESIGN decision 10); empty: none. */
+  /** Bearer token `POST /v1/preview` needs (DESIGN decision 10); empty: preview is closed. */
   adminToken: string;
   logger: Logger;
 }
@@ -160,11 +160,11 @@ export function createRendererHttpHandler(options: HttpApiOptions) {
     if (url.pathname !== '/v1/preview') return options.unsubscribe(req, res);
     if (req.method !== 'POST')
       return json(res, 405, { error: 'method_not_allowed', message: 'use POST' });
-    if (options.adminToken && !bearerMatches(req.headers.authorization, options.adminToken))
-      return json(res, 401, {
-        error: 'unauthorized',
-        message: 'set Authorization: Bearer <RENDERER_ADMIN_TOKEN>',
-      });
+    const refused = adminRefusal(req, options.adminToken);
+    if (refused) {
+      req.resume();
+      return json(res, refused.status, refused.body);
+    }
     readJson(req)
       .then(
         async (body) => {

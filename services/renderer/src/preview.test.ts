@@ -1,8 +1,10 @@
 import { createServer } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { silentLogger } from '@pulse/core';
+import { adminRefusal } from './admin-api';
 import { createRendererHttpHandler } from './http-api';
 import { staticContent } from './live-config';
 import { loadRendererConfig } from './load-config';
@@ -152,5 +154,52 @@ describe('POST /v1/preview', () => {
     });
     expect((await fetch(`${base}/v1/preview`)).status).toBe(405);
     expect((await fetch(`${base}/v1/unsubscribe?t=x`)).status).toBe(299);
+  });
+});
+
+describe('preview and admin APIs without RENDERER_ADMIN_TOKEN', () => {
+  const closed = createServer(
+    createRendererHttpHandler({
+      preview: async () => {
+        throw new Error('a closed API never renders');
+      },
+      adminToken: '',
+      logger: silentLogger(),
+      unsubscribe: (_req, res) => {
+        res.writeHead(299);
+        res.end();
+      },
+    }),
+  );
+  let base = '';
+  beforeAll(async () => {
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`; // TCP server
+  });
+  afterAll(() => new Promise<void>((r) => closed.close(() => r())));
+
+  it('are closed even to loopback callers, with a message naming the variable', async () => {
+    const res = await fetch(`${base}/v1/preview`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer anything' },
+      body: JSON.stringify({ campaign: 'engaged-preview', profileId: 'maya' }),
+    });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({
+      error: 'admin_token_required',
+      message: expect.stringContaining('set RENDERER_ADMIN_TOKEN'),
+    });
+  });
+
+  it('refuses admin calls the same way (the admin handler decides them)', () => {
+    const refused = adminRefusal(
+      { headers: { authorization: 'Bearer x' } } as IncomingMessage, // only headers are read
+      '',
+    );
+    expect(refused?.status).toBe(403);
+    expect(adminRefusal({ headers: {} } as IncomingMessage, 'tok')?.status).toBe(401);
+    expect(
+      adminRefusal({ headers: { authorization: 'Bearer tok' } } as IncomingMessage, 'tok'),
+    ).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import type { Product, RecommendationProfile, RenderData } from '@pulse/templates';
-import { recommend } from '@pulse/templates';
+import { parseNextBestOffer, recommendWithOffer } from './next-best-offer';
+import type { Offer } from './next-best-offer';
 import type { Profile } from './profile-source';
 
 /** A cart line as Cart Abandoned carries it. */
@@ -32,9 +33,21 @@ export function recipientOf(profile: Profile): string | null {
   return str(profile.identities?.emails?.[0]) ?? str(profile.traits?.email);
 }
 
+/** `customer.offer` in templates: the next best offer plus a display name of its category. */
+export type OfferData = Offer & { categoryName: string | null };
+
+/** The offer templates read, from the profile's `nextBestOffer` trait; null when absent. */
+export function offerData(profile: Profile): OfferData | null {
+  const offer = parseNextBestOffer(profile.traits?.nextBestOffer);
+  if (!offer) return null;
+  // "Shoes/Running" reads as "Running" in a sentence.
+  return { ...offer, categoryName: offer.category?.split('/').pop()?.trim() || null };
+}
+
 /** The data every template renders from (names documented in @pulse/templates' README). */
 export function renderData(input: RenderInputs): RenderData {
   const t = input.profile.traits ?? {};
+  const offer = offerData(input.profile);
   const cartLines = input.cart?.lines ?? [];
   const items = cartLines.map((l) => ({
     name: l.name,
@@ -56,6 +69,7 @@ export function renderData(input: RenderInputs): RenderData {
       lastName: str(t.last_name) ?? str(t.lastName),
       email: recipientOf(input.profile),
       segments: input.segments,
+      offer,
     },
     profile: input.profile,
     cart: {
@@ -64,10 +78,11 @@ export function renderData(input: RenderInputs): RenderData {
       value: input.cart?.value ?? 0,
       currency: input.cart?.currency ?? currency,
     },
-    recommendations: recommend({
+    recommendations: recommendWithOffer({
       catalog: input.catalog,
       profile: input.profile as RecommendationProfile, // the profile builder's JSON has these fields
       now: input.now,
+      offer,
       ...(input.coPurchases ? { coPurchases: input.coPurchases } : {}),
       exclude: cartLines.map((l) => l.product_id).filter((id): id is string => id !== null),
     }),

@@ -14,9 +14,10 @@ import type { Mailer, RetryControl } from './mailer';
 import type { ProfileSource } from './profile-source';
 import { quietUntil } from './quiet-hours';
 import { composeEmail } from './compose-email';
+import type { OutcomeObserver } from './outcome-observer';
 import { recipientOf } from './render-data';
 import { earlyStop, reeligibleArg } from './send-gates';
-import type { CapLimits, SendLedger, SendRef } from './send-ledger';
+import type { CapLimits, Claim, SendLedger, SendRef } from './send-ledger';
 import type { SuppressionStore } from './suppression';
 import { suppressionReason } from './suppression';
 import type { SuppressionList } from './suppression-list';
@@ -75,7 +76,15 @@ export interface RendererOptions {
   messageIdDomain: string;
   brand: string;
   shopUrl: string;
+  /** Sees every outcome returned (metrics, live attribution); absent: none. */
+  observe?: OutcomeObserver;
+  /** Monotonic milliseconds for durations; default `performance.now`. */
+  monotonic?: () => number;
 }
+
+/** The field of a segment entry in the entries ledger: one email per campaign and entry. */
+export const entryOf = (campaignId: string, segmentId: string, enteredAt: number): string =>
+  `${campaignId}|${segmentId}|${enteredAt}`;
 
 /**
  * Turns triggers into emails: for each matching campaign, claim the send record, read the live
@@ -85,17 +94,41 @@ export interface RendererOptions {
  */
 export function createRenderer(options: RendererOptions) {
   const { ledger, clock } = options;
+  const monotonic = options.monotonic ?? (() => performance.now());
 
+  /** Claims the email, decides it (or returns its stored outcome) and tells the observer. */
   async function forCampaign(
     cfg: LoadedConfig,
     c: CompiledCampaign,
     t: TriggerIn,
     release = false,
   ): Promise<EmailRecord | null> {
+    const started = monotonic();
     const emailId = emailIdOf(t.customerId, c.id, t.id);
     const ref: SendRef = { customerId: t.customerId, campaignId: c.id, emailId };
     const now = clock.now();
     const claim = await ledger.claim(ref, options.owner, now, release);
+    const replay = claim.state === 'done' || claim.state === 'held';
+    const record = replay ? claim.outcome : await decide(cfg, c, t, ref, now, claim);
+    if (record && options.observe)
+      await options.observe(record, {
+        campaign: c,
+        trigger: t,
+        replay,
+        elapsedSeconds: (monotonic() - started) / 1000,
+      });
+    return record;
+  }
+
+  async function decide(
+    cfg: LoadedConfig,
+    c: CompiledCampaign,
+    t: TriggerIn,
+    ref: SendRef,
+    now: number,
+    claim: Exclude<Claim, { state: 'done' | 'held' }>,
+  ): Promise<EmailRecord | null> {
+    const { emailId } = ref;
     const base: EmailRecord = {
       emailId,
       messageId: null,
@@ -111,7 +144,6 @@ export function createRenderer(options: RendererOptions) {
       heldUntil: null,
       at: now,
     };
-    if (claim.state === 'done' || claim.state === 'held') return claim.outcome;
     if (claim.state === 'busy')
       throw new PulseError(
         'RENDERER_SEND_BUSY',
@@ -160,6 +192,17 @@ export function createRenderer(options: RendererOptions) {
         );
       return held;
     };
+    // A segment entry is mailed once per campaign, whichever trigger names it first: the
+    // segment change on the topic or the `existing-members` backfill of the member list.
+    if (t.segment?.change === 'entered') {
+      const holder = await ledger.entry(ref, entryOf(c.id, t.segment.id, t.at));
+      if (holder !== emailId)
+        return finish({
+          ...base,
+          outcome: 'skipped',
+          reason: `segment entry already mailed (${holder})`,
+        });
+    }
     const stopped = await control(base);
     if (stopped) return stopped;
     const early = await earlyStop(options, c, t, ref, now);
@@ -333,6 +376,18 @@ export function createRenderer(options: RendererOptions) {
         if (record) out.push(record);
       }
       return out;
+    },
+    /**
+     * One campaign's email for a trigger (the `existing-members` backfill: the member list names
+     * the campaign, other campaigns of that segment are not started again). None when the
+     * campaign is gone or the trigger does not start it.
+     */
+    async handleFor(campaignId: string, t: TriggerIn): Promise<EmailRecord[]> {
+      const cfg = options.content.current();
+      const c = cfg.campaigns.find((x) => x.id === campaignId);
+      if (!c || !matches(c, t)) return [];
+      const record = await forCampaign(cfg, c, t);
+      return record ? [record] : [];
     },
     /**
      * A held email's timer fired: take the held record and run the whole path again (consent,

@@ -55,6 +55,11 @@ export interface SendLedger {
   lastCampaignSend(ref: SendRef): Promise<number | null>;
   /** Records the outcome; `releaseCaps` gives back the cap slots (SMTP did not accept it). */
   finish(ref: SendRef, outcome: EmailRecord, releaseCaps: boolean): Promise<boolean>;
+  /**
+   * Takes a segment entry (`entryOf`) for this email unless another email holds it; returns the
+   * email id holding it (this one's when taken now or before).
+   */
+  entry(ref: SendRef, entry: string): Promise<string>;
 }
 
 export interface SendLedgerOptions {
@@ -72,6 +77,10 @@ export function createSendLedger(options: SendLedgerOptions): SendLedger {
   const finishScript = loadScript('send-finish', SCRIPT_DIR);
   const holdScript = loadScript('send-hold', SCRIPT_DIR);
   const pauseScript = loadScript('send-pause', SCRIPT_DIR);
+  const indexScript = loadScript('index-add', SCRIPT_DIR);
+  // Indexed before the key is written, so an erasure finds every key a crash could leave.
+  const index = (key: string, member: string, keep: number | 'forever') =>
+    indexScript.run(redis, [key], [member, String(keep)]);
   const three = (r: SendRef) => [
     keys.send(r.customerId, r.emailId),
     keys.marketingSends(r.customerId),
@@ -79,6 +88,7 @@ export function createSendLedger(options: SendLedgerOptions): SendLedger {
   ];
   return {
     async claim(ref, owner, now, release = false) {
+      await index(keys.customerEmails(ref.customerId), ref.emailId, options.ttlMs);
       const reply = (await claimScript.run(
         redis,
         [keys.send(ref.customerId, ref.emailId)],
@@ -94,6 +104,17 @@ export function createSendLedger(options: SendLedgerOptions): SendLedger {
       );
     },
     async begin(ref, owner, now, caps) {
+      const keep = Math.max(
+        options.ttlMs,
+        caps.globalWindowMs,
+        caps.campaignWindowMs,
+        caps.reeligible === 'once' ? 0 : caps.reeligible,
+      );
+      await index(
+        keys.customerCampaigns(ref.customerId),
+        ref.campaignId,
+        caps.reeligible === 'once' ? 'forever' : keep,
+      );
       return (await beginScript.run(redis, three(ref), [
         owner,
         now,
@@ -103,12 +124,7 @@ export function createSendLedger(options: SendLedgerOptions): SendLedger {
         caps.countsTowardGlobal ? '1' : '0',
         caps.campaignMax,
         caps.campaignWindowMs,
-        Math.max(
-          options.ttlMs,
-          caps.globalWindowMs,
-          caps.campaignWindowMs,
-          caps.reeligible === 'once' ? 0 : caps.reeligible,
-        ),
+        keep,
         String(caps.reeligible),
       ])) as BeginResult;
     },
@@ -141,6 +157,25 @@ export function createSendLedger(options: SendLedgerOptions): SendLedger {
           releaseCaps ? '1' : '0',
         ])) === 1
       );
+    },
+    async entry(ref, entry) {
+      const key = keys.entries(ref.customerId);
+      const replies = await redis
+        .multi()
+        .hsetnx(key, entry, ref.emailId)
+        .pexpire(key, options.ttlMs)
+        .hget(key, entry)
+        .exec();
+      const holder = replies?.[2]?.[1];
+      if (typeof holder !== 'string')
+        throw new PulseError(
+          'RENDERER_LEDGER_STATE',
+          `entry ${entry} of ${ref.emailId} unreadable`,
+          {
+            retriable: true,
+          },
+        );
+      return holder;
     },
     async hold(ref, owner, outcome) {
       const reply = await holdScript.run(

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from '@pulse/redis';
 import { consentReason, marketingConsent } from './consent';
 import type { ConsentPolicy } from './consent';
@@ -46,16 +47,40 @@ export function suppressionReason(
 export interface SuppressionStore {
   get(customerId: string): Promise<OwnSuppression>;
   unsubscribe(customerId: string, at: number): Promise<void>;
+  /**
+   * Erasure: the unsubscribe stays, but only under a SHA-256 of the customer id (canonical ids
+   * may be email addresses); the plain record goes. Idempotent.
+   */
+  keepHashed(customerId: string): Promise<void>;
 }
 
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
 export function createSuppressionStore(redis: Redis, keys: RendererKeys): SuppressionStore {
+  const hashed = (customerId: string) => {
+    const h = sha256(customerId);
+    return { key: keys.erasedUnsubscribes(h.slice(0, 2)), field: h };
+  };
   return {
     async get(customerId) {
-      const at = await redis.hget(keys.suppression(customerId), 'unsubscribedAt');
+      const erased = hashed(customerId);
+      const [own, kept] = await Promise.all([
+        redis.hget(keys.suppression(customerId), 'unsubscribedAt'),
+        redis.hget(erased.key, erased.field),
+      ]);
+      const at = own ?? kept;
       return { unsubscribedAt: at === null ? null : Number(at) };
     },
     async unsubscribe(customerId, at) {
       await redis.hsetnx(keys.suppression(customerId), 'unsubscribedAt', String(at));
+    },
+    async keepHashed(customerId) {
+      const at = await redis.hget(keys.suppression(customerId), 'unsubscribedAt');
+      if (at !== null) {
+        const erased = hashed(customerId);
+        await redis.hsetnx(erased.key, erased.field, at);
+      }
+      await redis.del(keys.suppression(customerId));
     },
   };
 }

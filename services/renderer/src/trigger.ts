@@ -6,6 +6,11 @@ export interface TriggerIn {
   id: string;
   customerId: string;
   at: number;
+  /**
+   * Where the email's latency starts: the triggering event's receipt (event triggers), the
+   * event behind a segment change, or a time-driven change's due time (epoch ms).
+   */
+  origin?: number;
   segment?: { id: string; change: 'entered' | 'exited' };
   event?: {
     type: string;

@@ -10,6 +10,7 @@ describe('triggers', () => {
       id: event.id,
       customerId: 'cust-9',
       at: event.occurredAt,
+      origin: event.receivedAt,
       event: {
         type: 'Cart Abandoned',
         cart: {
@@ -39,7 +40,10 @@ describe('triggers', () => {
       id: c.id,
       customerId: c.customerId,
       at: c.at,
+      // latency starts at the event behind the change
+      origin: c.eventOccurredAt,
       segment: { id: c.segmentId, change: c.change },
     });
+    expect(c.eventOccurredAt).not.toBeNull();
   });
 });

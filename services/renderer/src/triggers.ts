@@ -8,6 +8,7 @@ export function fromSegmentChange(c: SegmentChange): TriggerIn {
     id: c.id,
     customerId: c.customerId,
     at: c.at,
+    origin: c.eventOccurredAt ?? c.at,
     segment: { id: c.segmentId, change: c.change },
   };
 }
@@ -24,6 +25,7 @@ export function fromEvent(e: PulseEvent, key: string | null): TriggerIn | null {
     id: e.id,
     customerId,
     at: e.occurredAt,
+    origin: e.receivedAt,
     event: {
       type: e.type,
       cart: cart ? { lines: cart.products, value: cart.value, currency: cart.currency } : null,

@@ -195,6 +195,7 @@ describe('renderer flows against real Kafka, Redis and SMTP', () => {
     const renderer = rendererWith(0);
     const id = customer('campaign');
     const [a] = await renderer.handle(entered(id, 'engaged', `${run}-c1`));
+    clock.advance(60_000); // a re-entry a minute later (one entry is mailed once, capped or not)
     const [b] = await renderer.handle(entered(id, 'engaged', `${run}-c2`));
     expect([a?.outcome, b?.outcome, b?.reason]).toEqual([
       'sent',

@@ -10,12 +10,15 @@ import { createCampaignControls } from '../src/campaign-controls';
 import { ESP_TAG_FORMATS } from '../src/esp-tags';
 import { rendererKeys } from '../src/keys';
 import type { RendererKeys } from '../src/keys';
+import type { MembershipSource } from '../src/eligibility';
 import { staticContent } from '../src/live-config';
+import type { ContentSource } from '../src/live-config';
 import { loadRendererConfig } from '../src/load-config';
 import type { Mailer } from '../src/mailer';
+import type { OutcomeObserver } from '../src/outcome-observer';
 import { createHttpProfileSource } from '../src/profile-source';
 import { createRenderer } from '../src/renderer';
-import type { Renderer, TriggerIn } from '../src/renderer';
+import type { HoldScheduler, Renderer, TriggerIn } from '../src/renderer';
 import { createSendLedger } from '../src/send-ledger';
 import { createSuppressionStore } from '../src/suppression';
 import { createSuppressionList } from '../src/suppression-list';
@@ -94,20 +97,29 @@ export interface TestRendererOptions {
   clock: Clock;
   tracking?: TrackingConfig | null;
   owner?: string;
+  /** Metrics and live attribution (outcome-observer.ts); none by default. */
+  observe?: OutcomeObserver;
+  /** Where held emails wait; default: nowhere (a test that holds nothing). */
+  holds?: HoldScheduler;
+  /** Default: the shipped config folder. */
+  content?: ContentSource;
+  /** Segment membership at send time; default: not re-checked. */
+  memberships?: MembershipSource;
 }
 
-/** A renderer over the shipped config with real Redis send records; nothing is ever held. */
+/** A renderer over the shipped config with real Redis send records; nothing held unless `holds`. */
 export function testRenderer(o: TestRendererOptions): Renderer {
   const keys = rendererKeys(createKeyspace(o.prefix.replace(/:$/, '')));
   return createRenderer({
-    content: staticContent(loadRendererConfig(CONFIG_DIR)),
+    content: o.content ?? staticContent(loadRendererConfig(CONFIG_DIR)),
     profiles: createHttpProfileSource({ baseUrl: o.profileUrl }),
     ledger: createSendLedger({ redis: o.redis, keys, leaseMs: 30_000, ttlMs: 3_600_000 }),
     suppressions: createSuppressionStore(o.redis, keys),
     ...safetyOptions(o.redis, keys),
+    ...(o.memberships ? { memberships: o.memberships } : {}),
     mailer: o.mailer,
     tracking: o.tracking ?? null,
-    holds: { schedule: async () => 'created' },
+    holds: o.holds ?? { schedule: async () => 'created' },
     clock: o.clock,
     logger: silentLogger(),
     owner: o.owner ?? 'test',
@@ -117,6 +129,7 @@ export function testRenderer(o: TestRendererOptions): Renderer {
     messageIdDomain: 'mail.shop.example.com',
     brand: 'Shop',
     shopUrl: 'https://shop.example.com',
+    ...(o.observe ? { observe: o.observe } : {}),
   });
 }
 

@@ -27,6 +27,7 @@ const run = randomName('rk');
 const segTopic = randomName('t-seg-kill');
 const evTopic = randomName('t-ev-kill');
 const emailsTopic = randomName('t-emails-kill');
+const changesTopic = randomName('t-changes-kill');
 const groupId = randomName('g-renderer-kill');
 const logger = silentLogger();
 const serde = createAvroSerde({ registry: createSchemaRegistry({ url: stack.schemaRegistryUrl }) });
@@ -58,6 +59,9 @@ function startRenderer(): ChildProcess {
       RENDERER_SEGMENT_CHANGES_TOPIC: segTopic,
       RENDERER_EVENTS_TOPIC: evTopic,
       RENDERER_EMAILS_TOPIC: emailsTopic,
+      RENDERER_PROFILE_CHANGES_TOPIC: changesTopic,
+      RENDERER_ERASURE_GROUP_ID: `${groupId}-erasure`,
+      RENDERER_ATTRIBUTION_GROUP_ID: `${groupId}-attribution`,
       RENDERER_SEND_LEASE: '2s',
       RENDERER_SEGMENTER_URL: 'off', // exactly-once is under test, not membership
       RENDERER_SESSION_TIMEOUT: '6s',
@@ -94,7 +98,7 @@ beforeAll(async () => {
   const server = await startProfileServer(profiles);
   closeProfiles = server.close;
   profileUrl = server.url;
-  await testKafka.createTopics([segTopic, evTopic, emailsTopic], { partitions: 2 });
+  await testKafka.createTopics([segTopic, evTopic, emailsTopic, changesTopic], { partitions: 2 });
 });
 
 afterAll(async () => {
