@@ -218,6 +218,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       },
       browserKey: `browser-${runId}`,
       serverKey: `server-${randomBytes(8).toString('hex')}`,
+      segmenterToken: `segmenter-${randomBytes(12).toString('hex')}`,
       cartDelay: `${Math.round(o.cartDelayMs / 1000)}s`,
       logLevel: 'info',
     };
@@ -235,6 +236,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       topics,
       profileUrl: url('profile-builder'),
       segmenterUrl: url('segmenter'),
+      segmenterToken: plan.segmenterToken,
       maildevUrl: o.shared.maildevUrl,
       runId,
     };

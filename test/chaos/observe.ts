@@ -9,12 +9,17 @@ export interface ObserveOptions {
   topics: { events: string; segmentChanges: string; emails: string };
   profileUrl: string;
   segmenterUrl: string;
+  /** SEGMENTER_ADMIN_TOKEN of the run (the segmenter's read API is closed without it). */
+  segmenterToken: string;
   maildevUrl: string;
   runId: string;
 }
 
-async function getJson(url: string): Promise<unknown> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+async function getJson(url: string, token?: string): Promise<unknown> {
+  const res = await fetch(url, {
+    signal: AbortSignal.timeout(10_000),
+    ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+  });
   if (res.status === 404) return undefined;
   if (!res.ok) throw new Error(`GET ${url} answered ${res.status}`);
   return res.json();
@@ -75,7 +80,10 @@ export async function readProfiles(o: ObserveOptions, customers: readonly string
     const customerId = String(asRecord(profile).customerId ?? id);
     canonical.set(id, customerId);
     const segs = asRecord(
-      await getJson(`${o.segmenterUrl}/v1/profiles/${encodeURIComponent(customerId)}/segments`),
+      await getJson(
+        `${o.segmenterUrl}/v1/profiles/${encodeURIComponent(customerId)}/segments`,
+        o.segmenterToken,
+      ),
     );
     const current = Array.isArray(segs.current) ? segs.current : [];
     memberships.set(id, new Set(current.map((s) => String(asRecord(s).segmentId))));

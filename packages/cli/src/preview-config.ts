@@ -1,6 +1,9 @@
 import { defineConfig, env } from '@pulse/config';
 
-/** What `pulse preview` / `pulse send-test` read from the environment (`--url` overrides). */
+/**
+ * What `pulse preview` / `pulse send-test` (and `pulse campaign`, `pulse suppress import`) read
+ * from the environment (`--url` overrides).
+ */
 export const previewConfigSpec = defineConfig({
   rendererUrl: env.url({
     env: 'RENDERER_URL',
@@ -10,9 +13,8 @@ export const previewConfigSpec = defineConfig({
   }),
   adminToken: env.string({
     env: 'RENDERER_ADMIN_TOKEN',
-    default: '',
     secret: true,
-    doc: 'Bearer token of POST /v1/preview (empty: none).',
+    doc: "Bearer token of the renderer's preview and admin APIs (required: they are closed without one).",
   }),
   smtpUrl: env.string({
     env: 'SMTP_URL',

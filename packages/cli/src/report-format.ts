@@ -1,9 +1,14 @@
 import type { ArmResult, Interval } from '@pulse/predict';
 
-const pct = (v: number | null): string => (v === null ? '–' : `${(v * 100).toFixed(1)}%`);
-const money = (v: number): string => v.toFixed(2);
-const interval = (i: Interval | null, f: (v: number) => string): string =>
+/** A rate as a percentage with one decimal; '–' when there is none. */
+export const pct = (v: number | null): string => (v === null ? '–' : `${(v * 100).toFixed(1)}%`);
+/** An amount with two decimals. */
+export const money = (v: number): string => v.toFixed(2);
+/** `estimate [low, high]`, or '–'. */
+export const interval = (i: Interval | null, f: (v: number) => string): string =>
   i === null ? '–' : `${f(i.estimate)} [${f(i.low)}, ${f(i.high)}]`;
+/** A difference of rates in percentage points. */
+export const points = (v: number): string => `${(v * 100).toFixed(1)}pp`;
 
 /** The columns, in table and CSV order. */
 const COLUMNS: [string, (r: ArmResult) => string][] = [
@@ -17,16 +22,21 @@ const COLUMNS: [string, (r: ArmResult) => string][] = [
   ['rev/recipient', (r) => money(r.revenuePerRecipient)],
   ['attributed', (r) => `${r.attributedOrders} / ${money(r.attributedRevenue)}`],
   ['uplift rev/recipient (95% CI)', (r) => interval(r.upliftRevenuePerRecipient, money)],
-  [
-    'uplift conversion (95% CI)',
-    (r) => interval(r.upliftConversion, (v) => `${(v * 100).toFixed(1)}pp`),
-  ],
+  ['uplift conversion (95% CI)', (r) => interval(r.upliftConversion, points)],
 ];
 
 /** A fixed-width table for the terminal. */
 export function resultsTable(rows: readonly ArmResult[]): string[] {
-  const cells = [COLUMNS.map(([h]) => h), ...rows.map((r) => COLUMNS.map(([, f]) => f(r)))];
-  const widths = COLUMNS.map((_, i) => Math.max(...cells.map((c) => (c[i] ?? '').length)));
+  return fixedTable(COLUMNS, rows);
+}
+
+/** Rows under their headers, each column as wide as its widest cell. */
+export function fixedTable<R>(
+  columns: readonly (readonly [string, (r: R) => string])[],
+  rows: readonly R[],
+): string[] {
+  const cells = [columns.map(([h]) => h), ...rows.map((r) => columns.map(([, f]) => f(r)))];
+  const widths = columns.map((_, i) => Math.max(...cells.map((c) => (c[i] ?? '').length)));
   return cells.map((c) =>
     c
       .map((v, i) => v.padEnd(widths[i] ?? 0))
@@ -35,7 +45,8 @@ export function resultsTable(rows: readonly ArmResult[]): string[] {
   );
 }
 
-const csvCell = (v: string | number | null): string => {
+/** One CSV cell: quoted when it holds a comma, quote or newline; null is empty. */
+export const csvCell = (v: string | number | null): string => {
   const s = v === null ? '' : String(v);
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
@@ -94,5 +105,10 @@ export function resultsCsv(rows: readonly ArmResult[]): string {
       .map(csvCell)
       .join(','),
   );
+  return csvText(header, lines);
+}
+
+/** The header and the (already joined) lines as one CSV text ending in a newline. */
+export function csvText(header: readonly string[], lines: readonly string[]): string {
   return `${[header.join(','), ...lines].join('\n')}\n`;
 }

@@ -1,8 +1,6 @@
 import type { ArmResult } from '@pulse/predict';
 import { resultsTable } from './report-format';
-
-const esc = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+import { esc } from './report-svg';
 
 interface Bar {
   label: string;
@@ -52,10 +50,14 @@ export function barChart(
   );
 }
 
-/** The self-contained HTML report: the table, conversion per arm, uplift per variant with intervals. */
+/**
+ * The self-contained HTML report: the table, conversion per arm, uplift per variant with
+ * intervals, then `sections` (already rendered HTML: the per-segment part).
+ */
 export function resultsHtml(
   rows: readonly ArmResult[],
   meta: { generatedAt: string; windowDays: number; source: string },
+  sections = '',
 ): string {
   const label = (r: ArmResult) => `${r.campaignId} · ${r.arm}`;
   const conversion = barChart(
@@ -93,6 +95,7 @@ ${conversion}
 ${uplift}
 <h2>Table</h2>
 <pre>${esc(resultsTable(rows).join('\n'))}</pre>
+${sections}
 </body></html>
 `;
 }

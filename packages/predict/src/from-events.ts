@@ -68,6 +68,8 @@ export interface CampaignSend {
   arm: string;
   holdout: boolean;
   at: number;
+  /** What triggered it (emails.v1 `triggerId`: a segment change id or an event id). */
+  triggerId?: string;
 }
 
 export interface EngagementEvent {
@@ -113,6 +115,7 @@ export function campaignFacts(
       arm: holdout ? 'holdout' : (r.variant ?? 'default'),
       holdout,
       at: r.at,
+      triggerId: r.triggerId,
     });
   }
   const engagement: EngagementEvent[] = [];

@@ -53,7 +53,34 @@ export { campaignFacts, customerKey, historiesFromEvents } from './from-events';
 export type { CampaignFacts, CampaignSend, EngagementEvent, OrderEvent } from './from-events';
 export { attributeOrders, DEFAULT_WINDOW_MS, ordersInWindow } from './attribution';
 export type { AttributedOrder, Touch } from './attribution';
-export { groupStats, meanDifference, proportionDifference, wilson } from './uplift';
-export type { GroupStats, Interval } from './uplift';
-export { campaignResults } from './campaign-results';
+export {
+  groupStats,
+  meanDifference,
+  meanDifferenceStratum,
+  pooledDifference,
+  proportionDifference,
+  proportionDifferenceStratum,
+  wilson,
+} from './uplift';
+export type { GroupStats, Interval, Stratum } from './uplift';
+export { armResults, campaignResults, upliftOf } from './campaign-results';
 export type { ArmResult, ResultsOptions } from './campaign-results';
+export { groupFigures, sendOutcomes } from './send-outcomes';
+export type { GroupFigures, SendOutcome } from './send-outcomes';
+export { segmentResults } from './segment-results';
+export type { SegmentResult } from './segment-results';
+export { memberAt, reconstructMemberships } from './segment-sizes';
+export type { MemberInterval, MembershipFact, SegmentMembership } from './segment-sizes';
+export {
+  BUCKET_MS,
+  bucketFor,
+  HOURLY_UP_TO_MS,
+  segmentSizeSeries,
+  sizePoints,
+  sizeSeriesFromHistory,
+} from './segment-series';
+export type { HourlySize, SizeBucket, SizePoint, SizeSeries } from './segment-series';
+export { segmentEngagement, weekStart } from './segment-engagement';
+export type { EngagementPoint } from './segment-engagement';
+export { membershipFacts, segmentsByChangeId } from './from-segment-changes';
+export type { SegmentChangeRecord } from './from-segment-changes';

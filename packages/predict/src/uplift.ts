@@ -75,3 +75,52 @@ export function wilson(x: number, n: number, level = 0.95): Interval | null {
   const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / denom;
   return { estimate: p, low: Math.max(0, centre - half), high: Math.min(1, centre + half), level };
 }
+
+/** One stratum's difference (treated minus control), its variance and its weight. */
+export interface Stratum {
+  estimate: number;
+  variance: number;
+  weight: number;
+}
+
+/** Welch's difference of means as a stratum weighted by the treated count; null below 2 each. */
+export function meanDifferenceStratum(treated: GroupStats, control: GroupStats): Stratum | null {
+  if (treated.n < 2 || control.n < 2) return null;
+  return {
+    estimate: treated.mean - control.mean,
+    variance: treated.variance / treated.n + control.variance / control.n,
+    weight: treated.n,
+  };
+}
+
+/** Difference of proportions as a stratum weighted by `n1`; null below 2 each. */
+export function proportionDifferenceStratum(
+  x1: number,
+  n1: number,
+  x2: number,
+  n2: number,
+): Stratum | null {
+  if (n1 < 2 || n2 < 2) return null;
+  const p1 = x1 / n1;
+  const p2 = x2 / n2;
+  return {
+    estimate: p1 - p2,
+    variance: (p1 * (1 - p1)) / n1 + (p2 * (1 - p2)) / n2,
+    weight: n1,
+  };
+}
+
+/**
+ * The weighted mean of independent strata's differences with its normal interval
+ * (variance Σw²v / (Σw)²): campaigns of one segment compared each with its own holdout, so
+ * campaigns with different holdout shares or audiences are not mixed into one biased contrast.
+ * With one stratum it is that stratum's own interval. Null when there is none.
+ */
+export function pooledDifference(strata: readonly Stratum[], level = 0.95): Interval | null {
+  const total = strata.reduce((s, x) => s + x.weight, 0);
+  if (strata.length === 0 || total <= 0) return null;
+  const estimate = strata.reduce((s, x) => s + x.weight * x.estimate, 0) / total;
+  const variance = strata.reduce((s, x) => s + x.weight ** 2 * x.variance, 0) / total ** 2;
+  const half = zFor(level) * Math.sqrt(variance);
+  return { estimate, low: estimate - half, high: estimate + half, level };
+}

@@ -10,6 +10,8 @@ export interface DemoPlan {
   stack: { kafkaBrokers: string; schemaRegistryUrl: string; redisUrl: string; smtpUrl: string };
   browserKey: string;
   serverKey: string;
+  /** Bearer token of the segmenter's read API (SEGMENTER_ADMIN_TOKEN; the renderer sends it). */
+  segmenterToken: string;
   /** Inactivity before a cart counts as abandoned (the demo shortens the product's 30 minutes). */
   cartDelay: string;
   logLevel: string;
@@ -78,6 +80,8 @@ export function demoServices(plan: DemoPlan): ServiceProcess[] {
         PROFILE_CHANGES_TOPIC: t.profileChanges,
         PROFILE_FROM_BEGINNING: 'true',
         PROFILE_SEGMENTS_DIR: path.join(plan.root, 'config', 'segments'),
+        // the read API is closed without a token; the demo's callers (renderer, summary) are local
+        PROFILE_ADMIN_OPEN_LOOPBACK: '1',
       },
     },
     {
@@ -93,6 +97,8 @@ export function demoServices(plan: DemoPlan): ServiceProcess[] {
         SEGMENTER_SEGMENT_CHANGES_TOPIC: t.segmentChanges,
         SEGMENTER_SEGMENTS_DIR: path.join(plan.root, 'config', 'segments'),
         SEGMENTER_TIMER_POLL: '250ms',
+        SEGMENTER_ADMIN_TOKEN: plan.segmenterToken,
+        SEGMENTER_PROFILE_KEY_PREFIX: `${plan.namespace}:profile`,
       },
     },
     {
@@ -120,11 +126,16 @@ export function demoServices(plan: DemoPlan): ServiceProcess[] {
         SMTP_URL: plan.stack.smtpUrl,
         RENDERER_PROFILE_URL: `http://127.0.0.1:${port('profile-builder')}`,
         RENDERER_SEGMENTER_URL: `http://127.0.0.1:${port('segmenter')}`,
+        SEGMENTER_ADMIN_TOKEN: plan.segmenterToken,
         RENDERER_CONFIG_DIR: path.join(plan.root, 'config'),
         RENDERER_GROUP_ID: group('renderer'),
         RENDERER_SEGMENT_CHANGES_TOPIC: t.segmentChanges,
         RENDERER_EVENTS_TOPIC: t.events,
         RENDERER_EMAILS_TOPIC: t.emails,
+        RENDERER_PROFILE_CHANGES_TOPIC: t.profileChanges,
+        RENDERER_ERASURE_GROUP_ID: group('renderer-erasure'),
+        RENDERER_ATTRIBUTION_GROUP_ID: group('renderer-attribution'),
+        RENDERER_ATTRIBUTION_FROM_BEGINNING: 'true',
         RENDERER_PUBLIC_URL: `http://127.0.0.1:${port('renderer')}`,
       },
     },

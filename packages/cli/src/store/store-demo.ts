@@ -90,6 +90,7 @@ export async function runStoreDemo(o: StoreDemoOptions): Promise<StoreDemoResult
     stack: o.stack,
     browserKey: `browser-${runId}`,
     serverKey: `server-${randomBytes(8).toString('hex')}`,
+    segmenterToken: `segmenter-${randomBytes(12).toString('hex')}`,
     cartDelay: `${Math.round(o.cartDelayMs / 1000)}s`,
     logLevel: process.env.LOG_LEVEL ?? 'info',
   };
@@ -159,7 +160,10 @@ export async function runStoreDemo(o: StoreDemoOptions): Promise<StoreDemoResult
     );
     o.out.line(`events acknowledged by ingest: ${driven.acknowledged} of ${driven.sent}`);
     o.out.line(`profiles: ${profiles} of ${customers.length} customers`);
-    const sizes = await segmentSizes(`http://127.0.0.1:${o.portBase + PORT_OFFSETS.segmenter}`);
+    const sizes = await segmentSizes(
+      `http://127.0.0.1:${o.portBase + PORT_OFFSETS.segmenter}`,
+      plan.segmenterToken,
+    );
     if (sizes) for (const [name, size] of sizes) o.out.line(`segment ${name.padEnd(36)} ${size}`);
     const emails = await demoEmails(o.stack.maildevUrl, runId);
     const emailsByCampaign = countBy(emails, (e) => e.campaign);

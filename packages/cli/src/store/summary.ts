@@ -43,9 +43,13 @@ export async function countProfiles(
   return found;
 }
 
-/** Segment sizes from the segmenter's API (`GET /v1/segments`), when it runs. */
-export async function segmentSizes(segmenterUrl: string): Promise<[string, number][] | undefined> {
+/** Segment sizes from the segmenter's API (`GET /v1/segments`, SEGMENTER_ADMIN_TOKEN), when it runs. */
+export async function segmentSizes(
+  segmenterUrl: string,
+  token: string,
+): Promise<[string, number][] | undefined> {
   const res = await fetch(`${segmenterUrl}/v1/segments`, {
+    headers: { authorization: `Bearer ${token}` },
     signal: AbortSignal.timeout(5_000),
   }).catch(() => undefined);
   if (!res?.ok) return undefined;
