@@ -42,3 +42,4 @@ export {
 export type { CatalogEventType } from './event-catalog';
 export type { EventReject } from './event-reject';
 export { FIXTURES_DIR, fixtureNames, readFixture } from './fixtures';
+export { isErasure, isMergeTombstone, normalizeEmail } from './customer-ids';

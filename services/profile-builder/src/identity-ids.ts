@@ -1,20 +1,7 @@
-import type { PulseEvent } from '@pulse/contracts';
+import { normalizeEmail, type PulseEvent } from '@pulse/contracts';
 import type { IdentityKind } from './keys';
 
-/**
- * Lower-cased and trimmed; for Gmail also without dots and `+tags` in the local part (Gmail
- * ignores both), so one mailbox is one customer.
- */
-export function normalizeEmail(email: string): string {
-  const clean = email.trim().toLowerCase();
-  const at = clean.lastIndexOf('@');
-  if (at < 1) return clean;
-  let local = clean.slice(0, at);
-  let domain = clean.slice(at + 1);
-  if (domain === 'googlemail.com') domain = 'gmail.com';
-  if (domain === 'gmail.com') local = local.split('+')[0]?.replace(/\./g, '') ?? local;
-  return `${local}@${domain}`;
-}
+export { normalizeEmail };
 
 /** An identity as stored: `u:<userId>`, `a:<anonymousId>`, `e:<normalized email>`. */
 export function identity(kind: IdentityKind, value: string): string {

@@ -1,4 +1,4 @@
-import type { ProfileChange } from '@pulse/contracts';
+import { isErasure, type ProfileChange } from '@pulse/contracts';
 import type { Logger } from '@pulse/core';
 import type { BatchHandler } from '@pulse/kafka';
 import { customerKey } from '@pulse/predict';
@@ -24,9 +24,6 @@ export interface RendererEraserOptions {
   /** Campaign ids in service now (their pause sets may park this customer's held emails). */
   campaignIds: () => readonly string[];
 }
-
-/** Whether a profile change is an erasure (`pulse forget`), not a merge's tombstone. */
-export const isErasure = (c: ProfileChange): boolean => c.tombstone && c.mergedInto === null;
 
 /**
  * Right to erasure in the renderer: deletes every per-customer key it keeps — send records

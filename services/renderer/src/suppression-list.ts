@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { normalizeEmail } from '@pulse/contracts';
 import type { Redis } from '@pulse/redis';
 import type { RendererKeys } from './keys';
 
@@ -14,20 +15,7 @@ export interface ListedEmail {
 /** One parsed line: the hashed address it suppresses (`sha256:<hex>` / `md5:<hex>`), or why not. */
 export type ListLine = { ok: true; key: string } | { ok: false; message: string } | null;
 
-/**
- * Lower-cased and trimmed; for Gmail also without dots and `+tags` (as the profile builder
- * normalizes the addresses the renderer mails), so a listed address matches its profile's.
- */
-export function normalizeEmail(email: string): string {
-  const clean = email.trim().toLowerCase();
-  const at = clean.lastIndexOf('@');
-  if (at < 1) return clean;
-  let local = clean.slice(0, at);
-  let domain = clean.slice(at + 1);
-  if (domain === 'googlemail.com') domain = 'gmail.com';
-  if (domain === 'gmail.com') local = local.split('+')[0]?.replace(/\./g, '') ?? local;
-  return `${local}@${domain}`;
-}
+export { normalizeEmail };
 
 const digest = (algo: 'sha256' | 'md5', text: string) =>
   `${algo}:${createHash(algo).update(text, 'utf8').digest('hex')}`;
