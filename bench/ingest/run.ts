@@ -138,8 +138,9 @@ async function main(): Promise<void> {
   const kafka = createTestKafka(stack);
   const topic = randomName('bench-ingest-events');
   const rejects = randomName('bench-ingest-rejects');
+  const changes = randomName('bench-ingest-profile-changes'); // its erasure consumer's topic
   const limits = { 'retention.bytes': String(256 * 1024 * 1024), 'retention.ms': '600000' };
-  await kafka.createTopics([topic, rejects], { partitions: 6, configs: limits });
+  await kafka.createTopics([topic, rejects, changes], { partitions: 6, configs: limits });
   const children: ChildProcess[] = [];
   try {
     const echo = await startProcess(
@@ -156,6 +157,8 @@ async function main(): Promise<void> {
       INGEST_WRITE_KEYS: `bench:${KEY}:server`,
       INGEST_EVENTS_TOPIC: topic,
       INGEST_REJECTS_TOPIC: rejects,
+      INGEST_PROFILE_CHANGES_TOPIC: changes,
+      INGEST_ERASURE_GROUP_ID: randomName('bench-ingest-erasure'),
       REDIS_PREFIX: `bench:${randomName('ingest')}`,
       KAFKA_BROKERS: stack.kafkaBrokers.join(','),
       SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,

@@ -1,7 +1,7 @@
 import { bearerMatches } from '@pulse/core';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { IngestMetrics } from './ingest-metrics';
-import type { AllowList, PropertyRules } from './source-policy';
+import { PRODUCT_FIELDS_KEY, type AllowList, type PropertyRules } from './source-policy';
 import { policyOf } from './source-trust';
 import type { SourceDirectory } from './sources';
 
@@ -16,12 +16,14 @@ function listed(list: AllowList): string[] {
   return list.any ? ['*'] : [...list.exact, ...list.prefixes.map((p) => `${p}*`)];
 }
 
-/** Property rules as config/sources.yaml spells them: event (or pattern) → keys. */
+/** Property rules as config/sources.yaml spells them: event (or pattern, call, `products[]`) → keys. */
 function listedProperties(rules: PropertyRules): Record<string, string[]> {
   return Object.fromEntries([
     ...[...rules.byEvent].map(([event, list]) => [event, listed(list)]),
     ...rules.byPrefix.map(({ prefix, list }) => [`${prefix}*`, listed(list)]),
     ...(rules.other ? [['*', listed(rules.other)]] : []),
+    ...Object.entries(rules.byCall ?? {}).map(([call, list]) => [call, listed(list)]),
+    ...(rules.productFields ? [[PRODUCT_FIELDS_KEY, listed(rules.productFields)]] : []),
   ]);
 }
 

@@ -1,4 +1,5 @@
 import { defineConfig, env } from '@pulse/config';
+import { TOPICS } from '@pulse/contracts';
 import { kafkaConfigSpec } from '@pulse/kafka';
 import { redisConfigSpec } from '@pulse/redis';
 
@@ -139,6 +140,16 @@ export const ingestConfigSpec = defineConfig({
     default: '400d',
     min: '1d',
     doc: 'How long who placed a store order is kept (refund webhooks name only the order), and refunds wait for an unseen order.',
+  }),
+  profileChangesTopic: env.string({
+    env: 'INGEST_PROFILE_CHANGES_TOPIC',
+    default: TOPICS.profileChanges,
+    doc: "Profile changes read for erasure tombstones (pulse forget): they delete the customer's order-owner records. Must exist: ingest does not start without it.",
+  }),
+  erasureGroupId: env.string({
+    env: 'INGEST_ERASURE_GROUP_ID',
+    default: 'ingest-erasure',
+    doc: 'Kafka consumer group reading erasure tombstones (a new group starts at the earliest record).',
   }),
   publicHost: env.string({
     env: 'INGEST_PUBLIC_HOST',

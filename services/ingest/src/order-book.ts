@@ -1,14 +1,25 @@
 import { defineScript, type Keyspace, type Redis } from '@pulse/redis';
+import { orderIdentities } from './customer-identities';
+import {
+  customerOrdersKey,
+  identityHash,
+  orderKeys,
+  orderTag,
+  withMergeTargets,
+} from './order-keys';
 import { keptOwner, type OrderOwner } from './store-calls';
 
 /**
  * Who placed each store order, so refunds and deletions (whose webhooks name only the order) can
  * be keyed by the customer; and the calls that arrived before their order, kept until it does.
- * Keys (one hash tag per order, so both keys of an order share a slot):
+ * Keys (src/order-keys.ts; one hash tag per order, so an order's keys share a slot):
  * `<prefix>:{ingest:ord:<system>:<order id>}:owner` (JSON owner: only the id that keys the
  * customer's events, {@link keptOwner}) and `...:pending` (a list of JSON calls, which name only
- * their order: no customer id or email). Both expire `ttlMs` after their last write, so nothing
- * stays longer than INGEST_ORDER_OWNER_TTL after its order's last event.
+ * their order: no customer id or email). With the owner, every identity the order names indexes
+ * it (`{ingest:cust:<identity hash>}:orders`, and `...:indexes` on the order lists those
+ * hashes), so an erasure finds the customer's orders (src/erasure.ts). All expire `ttlMs` after
+ * their last write, so nothing stays longer than INGEST_ORDER_OWNER_TTL after its order's last
+ * event (a customer's index: after its last order's).
  */
 export interface OrderBook {
   /**
@@ -62,15 +73,42 @@ const parseJson = <T>(text: string): T => JSON.parse(text) as T; // texts writte
 export function createOrderBook(options: OrderBookOptions): OrderBook {
   const { redis, keys, ttlMs } = options;
   const keysOf = (system: string, orderId: string) => {
-    const tag = `ingest:ord:${system}:${orderId}`;
-    return [keys.tagged(tag, 'owner'), keys.tagged(tag, 'pending')];
+    const { owner, pending } = orderKeys(keys, orderTag(system, orderId));
+    return [owner, pending];
+  };
+  /**
+   * Indexes the order under each identity its owner names (customer index → order, and the
+   * order → those indexes, for an erasure to unlink the other identities too).
+   */
+  const index = (
+    system: string,
+    orderId: string,
+    hashes: readonly string[],
+  ): Promise<unknown>[] => {
+    const tag = orderTag(system, orderId);
+    if (hashes.length === 0) return [];
+    const own = orderKeys(keys, tag).indexes;
+    return [
+      ...hashes.flatMap((hash) => {
+        const key = customerOrdersKey(keys, hash);
+        return [redis.sadd(key, tag), redis.pexpire(key, ttlMs)];
+      }),
+      redis.sadd(own, ...hashes),
+      redis.pexpire(own, ttlMs),
+    ];
   };
   return {
     async remember(system, orderId, owner) {
-      const reply = await REMEMBER.run(redis, keysOf(system, orderId), [
+      // Issued in one tick, index first: auto-pipelining sends the index and the owner in one
+      // write (one command per key, not MULTI: the index keys are in other cluster slots).
+      // The identities the order names, and the customers merged ones now belong to.
+      const hashes = await withMergeTargets(redis, keys, orderIdentities(owner).map(identityHash));
+      const indexed = index(system, orderId, hashes);
+      const remembered = REMEMBER.run(redis, keysOf(system, orderId), [
         JSON.stringify(keptOwner(owner)),
         ttlMs,
       ]);
+      const [reply] = await Promise.all([remembered, ...indexed]);
       if (!Array.isArray(reply)) throw new Error(`${REMEMBER.name}: unexpected reply`);
       return reply.map((text) => parseJson<Record<string, unknown>>(String(text)));
     },

@@ -1,5 +1,12 @@
 import { EVENTS_V1_SCHEMA } from '@pulse/contracts';
-import { createAvroSerde, createKafka, createProducer, createSchemaRegistry } from '@pulse/kafka';
+import { PulseError, type Logger } from '@pulse/core';
+import {
+  createAvroSerde,
+  createKafka,
+  createProducer,
+  createSchemaRegistry,
+  type KafkaClient,
+} from '@pulse/kafka';
 import { closeRedis, createKeyspace, createRedis, pingRedis } from '@pulse/redis';
 import { createClose, type ServiceContext, type StartedService } from '@pulse/service';
 import type { ConfigOf } from '@pulse/config';
@@ -7,6 +14,8 @@ import { createIngestApp } from './app';
 import { loadCategorySynonyms } from './categories';
 import type { ingestConfigSpec } from './config';
 import { createDeduper } from './dedup';
+import { createOrderEraser } from './erasure';
+import { createErasureConsumer } from './erasure-consumer';
 import { createIngestMetrics } from './ingest-metrics';
 import { createPublisher } from './publisher';
 import { parseSources } from './sources';
@@ -22,7 +31,8 @@ export type IngestConfig = ConfigOf<typeof ingestConfigSpec>;
 
 /**
  * Starts ingest: Kafka producer (schema registered up front, so a registry problem fails the
- * start), Redis for dedup, and the express app that `runService` serves.
+ * start), Redis for dedup, the erasure consumer (profile-changes.v1 tombstones delete order
+ * owners; a missing topic fails the start), and the express app that `runService` serves.
  */
 export async function startIngest(context: ServiceContext<IngestConfig>): Promise<StartedService> {
   const { config, logger, clock } = context;
@@ -77,8 +87,31 @@ export async function startIngest(context: ServiceContext<IngestConfig>): Promis
     schemas: { [config.eventsTopic]: EVENTS_V1_SCHEMA },
   });
   const redis = createRedis({ url: config.redisUrl, logger, connectionName: 'ingest' });
+  const erasure = createErasureConsumer({
+    kafka,
+    serde,
+    producer,
+    instruments: context.metrics,
+    clock,
+    logger,
+    topic: config.profileChangesTopic,
+    groupId: config.erasureGroupId,
+    eraser: createOrderEraser({
+      redis,
+      keys: createKeyspace(config.redisPrefix),
+      ttlMs: config.orderOwnerTtl,
+    }),
+  });
+  let erasureStopped = false;
   const close = createClose(
     [
+      [
+        'erasure consumer',
+        () => {
+          erasureStopped = true;
+          return erasure.close();
+        },
+      ],
       ['kafka producer', () => producer.close()],
       ['redis', () => closeRedis(redis)],
     ],
@@ -88,6 +121,8 @@ export async function startIngest(context: ServiceContext<IngestConfig>): Promis
   try {
     await serde.encoder(config.eventsTopic, EVENTS_V1_SCHEMA);
     await producer.connect();
+    await requireTopic(kafka, config);
+    startErasure(erasure, config, logger, () => erasureStopped);
   } catch (err) {
     await close();
     throw err;
@@ -168,4 +203,53 @@ export async function startIngest(context: ServiceContext<IngestConfig>): Promis
       redis: () => pingRedis(redis),
     },
   };
+}
+
+/** Fails the start, naming the variables, when the erasure consumer's topic does not exist. */
+async function requireTopic(
+  kafka: KafkaClient,
+  config: Pick<IngestConfig, 'profileChangesTopic' | 'erasureGroupId'>,
+): Promise<void> {
+  const admin = kafka.kafkajs.admin();
+  let topics: string[];
+  try {
+    await admin.connect();
+    topics = await admin.listTopics();
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+  if (!topics.includes(config.profileChangesTopic)) {
+    throw new PulseError(
+      'ERASURE_CONSUMER_FAILED',
+      `the erasure consumer could not start on '${config.profileChangesTopic}' (INGEST_PROFILE_CHANGES_TOPIC; group INGEST_ERASURE_GROUP_ID '${config.erasureGroupId}'): the topic does not exist`,
+    );
+  }
+}
+
+/** Wait between attempts to start the erasure consumer. */
+const ERASURE_RETRY_MS = 5_000;
+
+/**
+ * Starts the erasure consumer in the background: joining its group can wait out a crashed
+ * copy's session (30 s), and ingest — the front door — must not wait for it. A failed start is
+ * logged and tried again until shutdown; erasures wait in the topic meanwhile, none is lost.
+ */
+function startErasure(
+  consumer: { start(): Promise<void> },
+  config: Pick<IngestConfig, 'profileChangesTopic' | 'erasureGroupId'>,
+  logger: Logger,
+  stopped: () => boolean,
+): void {
+  const attempt = (): void => {
+    if (stopped()) return;
+    consumer.start().catch((err: unknown) => {
+      if (stopped()) return;
+      logger.error(
+        { err, topic: config.profileChangesTopic, groupId: config.erasureGroupId },
+        `erasure consumer did not start; retrying in ${ERASURE_RETRY_MS / 1000} s`,
+      );
+      setTimeout(attempt, ERASURE_RETRY_MS).unref();
+    });
+  };
+  attempt();
 }

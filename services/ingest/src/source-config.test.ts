@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { parseSourcePolicies, withPolicies } from './source-config';
-import { allows, BUILT_IN_DEFAULTS, propertiesFor } from './source-policy';
+import { allows, BUILT_IN_DEFAULTS, pagePropertiesFor, propertiesFor } from './source-policy';
 import { parseSources, type Trust } from './sources';
 
 const trusts: Record<string, Trust> = { web: 'browser', backend: 'server' };
@@ -100,6 +100,37 @@ describe('properties', () => {
     expect(allows(propertiesFor(properties, 'Product List Viewed'), 'list_id')).toBe(true);
     expect(allows(propertiesFor(properties, 'Signed Up'), 'label')).toBe(true);
     expect(allows(propertiesFor(properties, 'Signed Up'), 'method')).toBe(false);
+  });
+
+  it('reads page, screen and products[] entries, which * and patterns do not cover', () => {
+    const { properties } = parse(`sources:
+  web:
+    calls: [track, page, screen]
+    properties:
+      '*': [label]
+      'p*': [x]
+      page: [path, url, 'utm_*']
+      'products[]': [product_id, price]
+`).bySource.get('web')!;
+    expect(allows(pagePropertiesFor(properties, 'page'), 'utm_source')).toBe(true);
+    expect(allows(pagePropertiesFor(properties, 'page'), 'label')).toBe(false);
+    expect(allows(pagePropertiesFor(properties, 'screen'), 'anything')).toBe(true);
+    expect(properties.productFields && allows(properties.productFields, 'price')).toBe(true);
+    expect(properties.productFields && allows(properties.productFields, 'cost')).toBe(false);
+    // `page` is not a track event entry: a track event named so falls to its pattern.
+    expect(allows(propertiesFor(properties, 'page'), 'x')).toBe(true);
+  });
+
+  it('names a page or screen entry the source’s calls refuse', () => {
+    const text = `sources:
+  web:
+    calls: [track, page]
+    properties:
+      screen: [name]
+`;
+    expect(() => parse(text)).toThrow(
+      /sources\.yaml:5:7 sources\.web\.properties\.screen: 'screen' is not in sources\.web\.calls/,
+    );
   });
 
   it('defaults to any property when unset', () => {

@@ -7,8 +7,11 @@ import {
   BROWSER_NEVER_EVENTS,
   BROWSER_NEVER_TRAITS,
   BUILT_IN_DEFAULTS,
+  PAGE_CALLS,
+  PRODUCT_FIELDS_KEY,
   allows,
   type AllowList,
+  type PageCall,
   type PropertyRules,
   type RateLimit,
   type SourcePolicy,
@@ -160,19 +163,26 @@ function readerFor(at: At) {
     return { perSecond: num('per_second', 0.001), burst: num('burst', 1) };
   };
   /**
-   * `properties: { '*': [...], 'Product *': [...], 'Product Viewed': [...] }`. A browser source
-   * may not name a hard-ruled event; an exact event its own `events` list refuses is named too
+   * `properties: { '*': [...], 'Product *': [...], 'Product Viewed': [...], page: [...],
+   * screen: [...], 'products[]': [...] }`. A browser source may not name a hard-ruled event; an
+   * exact event its own `events` list refuses (or `page`/`screen` its `calls` list) is named too
    * (a typo would otherwise leave the real event's properties unchecked).
    */
   const properties = (node: unknown, what: string, trust: Trust) => {
     if (!isMap(node)) {
-      at(node, `${what} must be a mapping of event name (or 'Prefix *', '*') to a property list`);
+      at(
+        node,
+        `${what} must be a mapping of event name (or 'Prefix *', '*', page, screen, '${PRODUCT_FIELDS_KEY}') to a property list`,
+      );
       return undefined;
     }
     const byEvent = new Map<string, AllowList>();
     const byPrefix: { prefix: string; list: AllowList }[] = [];
+    const byCall: { [C in PageCall]?: AllowList } = {};
     let other: AllowList | undefined;
+    let productFields: AllowList | undefined;
     const named: { name: string; node: unknown }[] = [];
+    const calls: { name: PageCall; node: unknown }[] = [];
     for (const pair of node.items) {
       const raw = isScalar(pair.key) ? pair.key.value : undefined;
       const name = typeof raw === 'string' ? raw.trim() : '';
@@ -187,15 +197,19 @@ function readerFor(at: At) {
       const allowed = list(pair.value, where);
       if (!allowed) continue;
       if (name === '*') other = allowed;
-      else if (name.endsWith('*')) byPrefix.push({ prefix: name.slice(0, -1), list: allowed });
+      else if (name === PRODUCT_FIELDS_KEY) productFields = allowed;
+      else if (PAGE_CALLS.includes(name as PageCall)) {
+        byCall[name as PageCall] = allowed;
+        calls.push({ name: name as PageCall, node: pair.key });
+      } else if (name.endsWith('*')) byPrefix.push({ prefix: name.slice(0, -1), list: allowed });
       else {
         byEvent.set(name, allowed);
         named.push({ name, node: pair.key });
       }
     }
     byPrefix.sort((a, b) => b.prefix.length - a.prefix.length);
-    const rules: PropertyRules = { byEvent, byPrefix, other };
-    return { rules, named };
+    const rules: PropertyRules = { byEvent, byPrefix, other, byCall, productFields };
+    return { rules, named, calls };
   };
   return (node: unknown, what: string, trust: Trust): Partial => {
     const policy: Partial = {
@@ -206,6 +220,7 @@ function readerFor(at: At) {
       rate: undefined,
     };
     let named: { name: string; node: unknown }[] = [];
+    let namedCalls: { name: string; node: unknown }[] = [];
     if (isMap(node)) {
       for (const pair of node.items) {
         const key = isScalar(pair.key) ? String(pair.key.value) : '';
@@ -236,6 +251,7 @@ function readerFor(at: At) {
             const read = properties(pair.value, where, trust);
             policy.properties = read?.rules;
             named = read?.named ?? [];
+            namedCalls = read?.calls ?? [];
             break;
           }
           case 'rate':
@@ -255,6 +271,12 @@ function readerFor(at: At) {
           entry.node,
           `${what}.properties.${entry.name}: '${entry.name}' is not in ${what}.events`,
         );
+      }
+    }
+    const calls = policy.calls;
+    if (calls) {
+      for (const entry of namedCalls.filter((e) => !allows(calls, e.name))) {
+        at(entry.node, `${what}.properties.${entry.name}: '${entry.name}' is not in ${what}.calls`);
       }
     }
     return policy;

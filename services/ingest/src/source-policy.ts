@@ -19,7 +19,9 @@ export type AllowList =
  * Property keys a source may send on its track events, per event: an event's own entry is its
  * whole list, else the longest `Prefix *` entry it matches, else the `'*'` entry (`other`); an
  * event none of them covers may carry no properties. Entries do not add up: the most specific
- * one wins, so a narrow entry is never widened by a broad one.
+ * one wins, so a narrow entry is never widened by a broad one. Page and screen calls have
+ * entries of their own ({@link PAGE_CALLS}), and `products[]` lists the keys of each `products`
+ * entry; neither is covered by `'*'` or a pattern, and each is open (any key) when unset.
  */
 export interface PropertyRules {
   readonly byEvent: ReadonlyMap<string, AllowList>;
@@ -27,7 +29,18 @@ export interface PropertyRules {
   readonly byPrefix: readonly { readonly prefix: string; readonly list: AllowList }[];
   /** The `'*'` entry; undefined: the rules list no `'*'`, so unlisted events carry nothing. */
   readonly other: AllowList | undefined;
+  /** The `page` / `screen` entries: keys of those calls' properties; a call without one: any. */
+  readonly byCall?: Readonly<Partial<Record<PageCall, AllowList>>>;
+  /** The `products[]` entry: keys of each entry of a `properties.products` list; unset: any. */
+  readonly productFields?: AllowList | undefined;
 }
+
+/** Call types whose properties have an entry of their own, named by the call type. */
+export const PAGE_CALLS = ['page', 'screen'] as const;
+export type PageCall = (typeof PAGE_CALLS)[number];
+
+/** The `properties` key of the `products[]` entry (no track event is named so). */
+export const PRODUCT_FIELDS_KEY = 'products[]';
 
 /** A token bucket: `perSecond` events refill it, up to `burst`. */
 export interface RateLimit {
@@ -109,6 +122,11 @@ export const BUILT_IN_DEFAULTS: Readonly<Record<Trust, SourcePolicy>> = {
 export function allows(list: AllowList, name: string): boolean {
   if (list.any) return true;
   return list.exact.has(name) || list.prefixes.some((prefix) => name.startsWith(prefix));
+}
+
+/** The property allow-list of a page or screen call: its own entry, else any. */
+export function pagePropertiesFor(rules: PropertyRules, call: PageCall): AllowList {
+  return rules.byCall?.[call] ?? ANY;
 }
 
 /** The property allow-list of one track event (see {@link PropertyRules}). */

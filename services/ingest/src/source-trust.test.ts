@@ -124,10 +124,78 @@ describe('property allow-lists', () => {
     expect(checkAllowed(call, strict)?.field).toBe('properties.method');
   });
 
-  it('leaves page properties and sources without rules alone', () => {
+  it('leaves page properties without a page entry, and sources without rules, alone', () => {
     const page = msg({ type: 'page', properties: { revenue: 1, path: '/' } });
     expect(checkAllowed(page, web)).toBeUndefined();
     const open = msg({ type: 'track', event: 'x', properties: { revenue: 1 } });
     expect(checkAllowed(open, browser)).toBeUndefined();
+  });
+});
+
+describe('page, screen and products[] allow-lists', () => {
+  const only = (...names: string[]): AllowList => ({
+    any: false,
+    exact: new Set(names),
+    prefixes: [],
+  });
+  const web: Source = {
+    id: 'web',
+    trust: 'browser',
+    policy: {
+      ...BUILT_IN_DEFAULTS.browser,
+      properties: {
+        byEvent: new Map([['Cart Viewed', only('cart_id', 'products')]]),
+        byPrefix: [],
+        other: only('label'),
+        byCall: { page: only('path', 'url', 'title', 'products') },
+        productFields: only('product_id', 'quantity'),
+      },
+    },
+  };
+  const check = (m: Record<string, unknown>) => checkAllowed(msg(m), web);
+
+  it('checks page properties against the page entry, naming the key', () => {
+    expect(check({ type: 'page', properties: { path: '/', title: 'Home' } })).toBeUndefined();
+    expect(check({ type: 'page', properties: { path: '/', revenue: 9e5 } })).toEqual({
+      code: 'field_not_allowed',
+      field: 'properties.revenue',
+      reason: expect.stringContaining('page calls'),
+    });
+    expect(check({ type: 'page', properties: { revenue: null } })).toBeUndefined();
+  });
+
+  it('leaves a call without its entry open: * and patterns do not cover page or screen', () => {
+    expect(check({ type: 'screen', properties: { revenue: 1 } })).toBeUndefined();
+    // The track '*' entry (label only) is not applied to screens.
+    expect(check({ type: 'screen', properties: { name: 'Home' } })).toBeUndefined();
+  });
+
+  it('checks the keys of each products[] entry on track and page calls', () => {
+    const products = [
+      { product_id: 'p1', quantity: 1 },
+      { product_id: 'p2', price: 0.01 },
+    ];
+    expect(
+      check({ type: 'track', event: 'Cart Viewed', properties: { cart_id: 'c', products } }),
+    ).toMatchObject({ code: 'field_not_allowed', field: 'properties.products.1.price' });
+    expect(check({ type: 'page', properties: { products } })?.field).toBe(
+      'properties.products.1.price',
+    );
+    const fine = [{ product_id: 'p1', quantity: 2, price: null }];
+    expect(
+      check({ type: 'track', event: 'Cart Viewed', properties: { products: fine } }),
+    ).toBeUndefined();
+  });
+
+  it('leaves products[] open when the rules have no products[] entry', () => {
+    const open: Source = {
+      ...web,
+      policy: {
+        ...web.policy!,
+        properties: { ...web.policy!.properties, productFields: undefined },
+      },
+    };
+    const call = { type: 'track', event: 'Cart Viewed', properties: { products: [{ price: 1 }] } };
+    expect(checkAllowed(msg(call), open)).toBeUndefined();
   });
 });

@@ -6,7 +6,10 @@ import {
   BROWSER_NEVER_TRAITS,
   BUILT_IN_DEFAULTS,
   INTERNAL_ONLY,
+  pagePropertiesFor,
   propertiesFor,
+  type AllowList,
+  type PageCall,
   type SourcePolicy,
 } from './source-policy';
 import type { Source } from './sources';
@@ -42,6 +45,10 @@ export function checkAllowed(message: SegmentMessage, source: Source): FieldProb
       return denied('event', `'${event}' may not be sent by ${who}`, 'type_not_allowed');
     }
     const problem = checkProperties(message.properties, event, source);
+    if (problem) return problem;
+  }
+  if (message.type === 'page' || message.type === 'screen') {
+    const problem = checkPageProperties(message.properties, message.type, source);
     if (problem) return problem;
   }
   if (message.type === 'identify') {
@@ -83,8 +90,9 @@ export function checkTraits(
 
 /**
  * Refuses a track event's top-level property keys the source may not send for that event
- * (`properties` in config/sources.yaml), naming the first one: `properties.revenue`. Null
- * values are let through, as for traits (they state nothing).
+ * (`properties` in config/sources.yaml), naming the first one: `properties.revenue`; then the
+ * keys of `products[]` entries outside the `products[]` list: `properties.products.1.price`.
+ * Null values are let through, as for traits (they state nothing).
  */
 export function checkProperties(
   properties: Readonly<Record<string, unknown>> | undefined,
@@ -92,17 +100,68 @@ export function checkProperties(
   source: Source,
 ): FieldProblem | undefined {
   if (properties === undefined) return undefined;
-  const allowed = propertiesFor(policyOf(source).properties, event);
+  const rules = policyOf(source).properties;
+  const on = `'${event}'`;
+  return (
+    checkKeys(properties, 'properties', propertiesFor(rules, event), on, source) ??
+    checkProductFields(properties, rules.productFields, on, source)
+  );
+}
+
+/**
+ * Refuses a page or screen call's property keys outside its own entry (`page:` / `screen:` in
+ * `properties`; none: any key), then `products[]` fields, as {@link checkProperties} does.
+ */
+export function checkPageProperties(
+  properties: Readonly<Record<string, unknown>> | undefined,
+  call: PageCall,
+  source: Source,
+): FieldProblem | undefined {
+  if (properties === undefined) return undefined;
+  const rules = policyOf(source).properties;
+  const on = `${call} calls`;
+  return (
+    checkKeys(properties, 'properties', pagePropertiesFor(rules, call), on, source) ??
+    checkProductFields(properties, rules.productFields, on, source)
+  );
+}
+
+/** The first non-null key of `record` outside `allowed`, as a problem naming `<field>.<key>`. */
+function checkKeys(
+  record: Readonly<Record<string, unknown>>,
+  field: string,
+  allowed: AllowList,
+  on: string,
+  source: Source,
+): FieldProblem | undefined {
   if (allowed.any) return undefined;
-  for (const key of Object.keys(properties)) {
-    if (properties[key] === undefined || properties[key] === null) continue;
+  for (const key of Object.keys(record)) {
+    if (record[key] === undefined || record[key] === null) continue;
     if (!allows(allowed, key)) {
       return denied(
-        `properties.${key}`,
-        `'${key}' may not be sent on '${event}' by ${source.trust} source '${source.id}'`,
+        `${field}.${key}`,
+        `'${key}' may not be sent ${field === 'properties' ? 'on' : 'in products of'} ${on} by ${source.trust} source '${source.id}'`,
         'field_not_allowed',
       );
     }
+  }
+  return undefined;
+}
+
+/** Keys of `properties.products` entries outside the `products[]` list (unset: any). */
+function checkProductFields(
+  properties: Readonly<Record<string, unknown>>,
+  allowed: AllowList | undefined,
+  on: string,
+  source: Source,
+): FieldProblem | undefined {
+  const products = properties.products;
+  if (allowed === undefined || allowed.any || !Array.isArray(products)) return undefined;
+  for (const [i, entry] of products.entries()) {
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) continue;
+    const record = entry as Readonly<Record<string, unknown>>; // checked to be an object above
+    const problem = checkKeys(record, `properties.products.${i}`, allowed, on, source);
+    if (problem) return problem;
   }
   return undefined;
 }

@@ -2,7 +2,7 @@
  * Runs the real ingest service (createServiceRuntime, port 0) against the real stack with
  * random topics and an isolated Redis prefix, and reads what it published.
  */
-import { EVENTS_V1_SCHEMA, type EventReject, type PulseEvent } from '@pulse/contracts';
+import { dlqTopic, EVENTS_V1_SCHEMA, type EventReject, type PulseEvent } from '@pulse/contracts';
 import { ManualClock, silentLogger } from '@pulse/core';
 import { createAvroSerde, createSchemaRegistry } from '@pulse/kafka';
 import { createMetrics } from '@pulse/metrics';
@@ -27,6 +27,8 @@ export interface IngestHarness {
   clock: ManualClock;
   eventsTopic: string;
   rejectsTopic: string;
+  /** The profile changes the erasure consumer reads (INGEST_PROFILE_CHANGES_TOPIC). */
+  profileChangesTopic: string;
   kafka: TestKafka;
   redis: IsolatedRedis;
   runtime: ServiceRuntime<IngestConfig>;
@@ -48,7 +50,10 @@ export async function startHarness(env: Record<string, string> = {}): Promise<In
   const redis = isolatedRedis(stack);
   const eventsTopic = randomName('ingest-events');
   const rejectsTopic = randomName('ingest-rejects');
+  const profileChangesTopic = randomName('ingest-profile-changes');
   await kafka.createTopics([eventsTopic, rejectsTopic], { partitions: 3 });
+  await kafka.createTopics([profileChangesTopic], { partitions: 1 });
+  const erasureGroup = randomName('ingest-erasure');
   // Real client libraries stamp events with the real time, so the manual clock starts there.
   const clock = new ManualClock(Date.now());
   const runtime = createServiceRuntime({
@@ -69,10 +74,16 @@ export async function startHarness(env: Record<string, string> = {}): Promise<In
       INGEST_WRITE_KEYS: `web:${BROWSER_KEY}:browser,backend:${SERVER_KEY}:server`,
       INGEST_EVENTS_TOPIC: eventsTopic,
       INGEST_REJECTS_TOPIC: rejectsTopic,
+      INGEST_PROFILE_CHANGES_TOPIC: profileChangesTopic,
+      INGEST_ERASURE_GROUP_ID: erasureGroup,
       ...env,
     },
   });
-  const running = await runtime.start();
+  const running = await runtime.start().catch(async (err: unknown) => {
+    await kafka.cleanup();
+    await redis.cleanup();
+    throw err;
+  });
   const serde = createAvroSerde({
     registry: createSchemaRegistry({ url: stack.schemaRegistryUrl }),
   });
@@ -85,6 +96,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<In
     clock,
     eventsTopic,
     rejectsTopic,
+    profileChangesTopic,
     kafka,
     redis,
     runtime,
@@ -112,6 +124,12 @@ export async function startHarness(env: Record<string, string> = {}): Promise<In
     },
     async stop() {
       await runtime.stop();
+      // The erasure consumer created its dead-letter topic at start (absent if it never started).
+      const dlq = dlqTopic(
+        env.INGEST_PROFILE_CHANGES_TOPIC ?? profileChangesTopic,
+        env.INGEST_ERASURE_GROUP_ID ?? erasureGroup,
+      );
+      await kafka.deleteTopics([dlq]).catch(() => undefined);
       await kafka.cleanup();
       await redis.cleanup();
     },

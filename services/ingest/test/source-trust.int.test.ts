@@ -3,6 +3,7 @@
  * narrowed (config/sources.yaml plus hard rules); refusals name the field and reach the rejects
  * topic, and nothing is published. The admin API needs the bearer token.
  */
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { basic, BROWSER_KEY, SERVER_KEY, startHarness, type IngestHarness } from './harness';
 
@@ -145,6 +146,70 @@ describe('browser writeKeys (public) may send only what config/sources.yaml allo
     expect(res.status).toBe(200);
     const [record] = await h.readEvents(1, from);
     expect(record?.event).toMatchObject({ source: 'web', kind: 'identify', email: null });
+  });
+});
+
+describe('page properties and products[] fields (test/fixtures/sources-pages.yaml)', () => {
+  let pages: IngestHarness;
+  beforeAll(async () => {
+    pages = await startHarness({
+      INGEST_SOURCES_FILE: join(__dirname, 'fixtures', 'sources-pages.yaml'),
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await pages?.stop();
+  }, 60_000);
+  const send = (path: string, body: unknown) =>
+    fetch(`${pages.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', authorization: basic(BROWSER_KEY) },
+      body: JSON.stringify(body),
+    });
+
+  it.each([
+    [
+      'a page call with a property its page entry lacks',
+      '/v1/page',
+      { anonymousId: 'a-1', name: 'Home', properties: { path: '/', revenue: 9e5 } },
+      'properties.revenue',
+    ],
+    [
+      'a product entry with a field the products[] entry lacks',
+      '/v1/track',
+      {
+        anonymousId: 'a-1',
+        event: 'Cart Viewed',
+        properties: { cart_id: 'c1', products: [{ product_id: 'p1' }, { sku: 's', revenue: 1 }] },
+      },
+      'properties.products.1.revenue',
+    ],
+  ])(
+    'refuses %s with 403, to the rejects topic, publishing nothing',
+    async (_n, path, body, field) => {
+      const from = await pages.mark();
+      const res = await send(path, body);
+      expect(res.status).toBe(403);
+      expect(await res.json()).toMatchObject({ error: 'field_not_allowed', field });
+      const [reject] = await pages.readRejects(1, from.rejects);
+      expect(reject).toMatchObject({ source: 'web', problems: [{ path: field }] });
+      expect(await pages.countEvents(from.events)).toBe(0);
+    },
+  );
+
+  it('accepts pages and product entries within their lists, and screens (no entry) as sent', async () => {
+    const from = (await pages.mark()).events;
+    const page = { anonymousId: 'a-2', name: 'Home', properties: { path: '/', title: 'Home' } };
+    expect((await send('/v1/page', page)).status).toBe(200);
+    const cart = {
+      anonymousId: 'a-2',
+      event: 'Cart Viewed',
+      properties: { cart_id: 'c2', products: [{ product_id: 'p1', price: 12, quantity: 1 }] },
+    };
+    expect((await send('/v1/track', cart)).status).toBe(200);
+    const screen = { anonymousId: 'a-2', name: 'Home', properties: { revenue: 1 } };
+    expect((await send('/v1/screen', screen)).status).toBe(200);
+    const records = await pages.readEvents(3, from);
+    expect(records.map((r) => r.event.kind).sort()).toEqual(['page', 'screen', 'track']);
   });
 });
 

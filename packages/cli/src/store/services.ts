@@ -63,6 +63,8 @@ export function demoServices(plan: DemoPlan): ServiceProcess[] {
         INGEST_WRITE_KEYS: `web:${plan.browserKey}:browser,shop:${plan.serverKey}:server`,
         INGEST_EVENTS_TOPIC: t.events,
         INGEST_REJECTS_TOPIC: t.rejects,
+        INGEST_PROFILE_CHANGES_TOPIC: t.profileChanges,
+        INGEST_ERASURE_GROUP_ID: group('ingest-erasure'),
         INGEST_CATEGORIES_FILE: path.join(plan.root, 'config', 'categories.yaml'),
       },
     },
