@@ -68,6 +68,8 @@ export interface ProfileKeys {
    */
   rescoreDue(): string;
   rescoreScores(): string;
+  /** Set once the queue was seeded with the customers scored before the job existed. */
+  rescoreSeeded(): string;
 }
 
 /** The only place profile-builder's Redis keys are built. */
@@ -84,5 +86,6 @@ export function createProfileKeys(prefix: string): ProfileKeys {
     erased: () => keyspace.plain('erased'),
     rescoreDue: () => keyspace.tagged('rescore', 'due'),
     rescoreScores: () => keyspace.tagged('rescore', 'scores'),
+    rescoreSeeded: () => keyspace.tagged('rescore', 'seeded'),
   };
 }

@@ -45,6 +45,13 @@ export interface RescoreStore {
   touch(customerIds: readonly string[], at: number): Promise<void>;
   /** The oldest entry's time in the queue (null when empty). */
   oldest(): Promise<number | null>;
+  /**
+   * Once per keyspace: queues, due now, every customer of the population distributions (the
+   * buyers) not queued yet — those scored before the job existed would otherwise keep their
+   * score until their next change. Idempotent (ZADD NX; the flag is set when done, so a crash
+   * mid-way seeds again). Returns how many were queued (0 when already seeded).
+   */
+  seed(pageSize?: number): Promise<number>;
 }
 
 const BUMP_CODES: Record<number, BumpOutcome['status']> = {
@@ -123,6 +130,34 @@ export function createRescoreStore(redis: Redis, keys: ProfileKeys): RescoreStor
       await pipeline('re-queueing churn scores', (p) => {
         for (const id of customerIds) p.zadd(due, 'GT', at, id);
       });
+    },
+    async seed(pageSize = 500) {
+      const seeded = await redis.exists(keys.rescoreSeeded()).catch((err: unknown) => {
+        throw redisError(err, 'reading the churn rescoring seed flag');
+      });
+      if (seeded) return 0;
+      let cursor = '0';
+      let queued = 0;
+      do {
+        const [next, flat] = await redis
+          .zscan(keys.population('recency'), cursor, 'COUNT', pageSize)
+          .catch((err: unknown) => {
+            throw redisError(err, 'scanning the buyers to seed churn rescoring');
+          });
+        cursor = next;
+        const ids = flat.filter((_, i) => i % 2 === 0); // member, score, member, score...
+        if (ids.length === 0) continue;
+        const added = await redis
+          .zadd(due, 'NX', ...ids.flatMap((id) => [0, id]))
+          .catch((err: unknown) => {
+            throw redisError(err, 'seeding churn rescoring');
+          });
+        queued += Number(added);
+      } while (cursor !== '0');
+      await redis.set(keys.rescoreSeeded(), '1').catch((err: unknown) => {
+        throw redisError(err, 'setting the churn rescoring seed flag');
+      });
+      return queued;
     },
     async oldest() {
       const first = await redis.zrange(due, 0, 0, 'WITHSCORES').catch((err: unknown) => {

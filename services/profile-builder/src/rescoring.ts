@@ -185,6 +185,7 @@ export function createRescorer(options: RescorerOptions): Rescorer {
   }
 
   let closed = false;
+  let started = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   let closing: Promise<void> | undefined;
@@ -211,7 +212,16 @@ export function createRescorer(options: RescorerOptions): Rescorer {
     },
     tick,
     start: () => {
-      if (!timer && !closed) schedule();
+      if (started || closed) return;
+      started = true;
+      running = queue
+        .seed()
+        .then((queued) => {
+          if (queued > 0)
+            logger.info({ queued }, 'customers scored before rescoring existed queued');
+        })
+        .catch((err: unknown) => logger.warn({ err }, 'seeding churn rescoring failed'))
+        .finally(schedule);
     },
     close: () =>
       (closing ??= (async () => {

@@ -146,6 +146,19 @@ describe('churn rescoring on Redis', () => {
     expect(published).toHaveLength(5);
   });
 
+  it('queues, once, the buyers scored before the job existed', async () => {
+    const { h, published, copy } = await setUp();
+    await h.folder.foldBatch(['s1', 's2', 's3'].map(order)); // never noted: no queue entries
+    const { rescorer, queue } = await copy();
+    expect(await rescorer.tick()).toEqual({ published: 0, unchanged: 0, raced: 0, gone: 0 });
+    expect(await queue.seed(2)).toBe(3); // pages of two: the scan goes on past the first
+    expect(await queue.seed()).toBe(0);
+    const report = await rescorer.tick();
+    expect(report.published).toBe(3); // no score kept for them: each publishes its first
+    expect(new Set(published.map((c) => c.customerId))).toEqual(new Set(['u:s1', 'u:s2', 'u:s3']));
+    expect(await rescorer.tick()).toEqual({ published: 0, unchanged: 0, raced: 0, gone: 0 });
+  });
+
   it('drops customers that are gone without recreating them; a live change wins the bump', async () => {
     const { h, keys, copy } = await setUp();
     await h.folder.foldBatch([order('c1')]);
