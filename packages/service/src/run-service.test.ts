@@ -49,7 +49,8 @@ function startTiny(env: Record<string, string>): Child {
       for (const waiter of waiters.filter((w) => w.msg === line.msg)) waiter.resolve(line);
     }
   });
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // 'close', not 'exit': it comes once stdout is drained, so the last log lines are in `lines`
+  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const line = (msg: string) =>
     new Promise<LogLine>((resolve, reject) => {
       const seen = lines.find((l) => l.msg === msg);
