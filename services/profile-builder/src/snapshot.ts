@@ -17,6 +17,18 @@ export const AGGREGATES = [
 ] as const;
 
 /**
+ * The browsing section as change records carry it: without the per-day session maps, which
+ * would ride on every change record of every visitor (segment rules read sessions through their
+ * own `Session` aggregates, derived from the session state; the profile API keeps the maps).
+ */
+function browsingSection(b: ProfileState['browsing']): Partial<ProfileState['browsing']> {
+  const section: Partial<ProfileState['browsing']> = { ...b };
+  delete section.sessionsByDay;
+  delete section.timeOnSiteByDay;
+  return section;
+}
+
+/**
  * The `profile` of a change record: identities, traits as JSON text, aggregates as JSON text —
  * the rule aggregates (`@pulse/rules` AggregateState, by spec id; those over sessions derived
  * from the session state, see session-aggregates.ts) and the builder's sections. `knownSince`
@@ -50,7 +62,7 @@ export function toSnapshot(
       ...rules,
       ...sessionAggregates(sessionSpecs, dump),
       purchases: JSON.stringify(state.purchases),
-      browsing: JSON.stringify(state.browsing),
+      browsing: JSON.stringify(browsingSection(state.browsing)),
       cart: JSON.stringify(state.cart),
       wishlist: JSON.stringify(state.wishlist),
       email: JSON.stringify(state.email),
