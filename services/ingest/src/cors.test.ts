@@ -6,16 +6,18 @@ import { cors } from './cors';
 function run(origins: string[], method: string, origin?: string) {
   const headers: Record<string, string> = {};
   let status: number | undefined;
+  let body: unknown;
   const res = {
     setHeader: (name: string, value: string) => (headers[name.toLowerCase()] = value),
     status: (code: number) => ((status = code), res),
     end: () => undefined,
+    json: (value: unknown) => ((body = value), undefined),
   };
   let next = false;
   // Only the fields the middleware reads: a full express request/response is not needed.
   const req = { method, headers: origin ? { origin } : {} } as unknown as Request;
   cors(origins)(req, res as unknown as Response, () => (next = true));
-  return { headers, status, next };
+  return { headers, status, next, body };
 }
 
 describe('cors', () => {
@@ -29,9 +31,16 @@ describe('cors', () => {
     expect(headers['access-control-expose-headers']).toBe('Retry-After');
   });
 
-  it('gives another origin no CORS headers (the browser blocks it) and passes requests on', () => {
-    const { headers, next } = run(['https://shop.test'], 'POST', 'https://evil.test');
+  it('refuses another origin’s requests outright: a beacon needs no preflight', () => {
+    const { headers, next, status, body } = run(['https://shop.test'], 'POST', 'https://evil.test');
     expect(headers['access-control-allow-origin']).toBeUndefined();
-    expect(next).toBe(true);
+    expect(next).toBe(false);
+    expect(status).toBe(403);
+    expect(body).toMatchObject({ error: 'origin_not_allowed', field: 'Origin' });
+  });
+
+  it('passes on requests without an Origin (servers, webhooks, mail clients) and with `*`', () => {
+    expect(run(['https://shop.test'], 'POST').next).toBe(true);
+    expect(run(['*'], 'POST', 'https://any.test').next).toBe(true);
   });
 });

@@ -2,7 +2,8 @@ import type { NextFunction, Request, Response } from 'express';
 
 /**
  * CORS for browser tracking: the allowed origins (or `*`) may POST JSON with Basic auth and
- * gzip (and analytics.js's retry counter); preflights are answered here.
+ * gzip (and analytics.js's retry counter); preflights are answered here; a request that names
+ * another origin is refused (403), not only left unreadable.
  */
 export function cors(origins: readonly string[]) {
   const any = origins.includes('*');
@@ -24,6 +25,17 @@ export function cors(origins: readonly string[]) {
     }
     if (req.method === 'OPTIONS') {
       res.status(204).end();
+      return;
+    }
+    // A page on another origin can still *send* (sendBeacon, a text/plain POST: no preflight);
+    // CORS would only hide the answer from it. Refuse it here, so it is not stored either.
+    // Servers, webhooks and mail clients send no Origin and are not affected.
+    if (origin && !any && !allowed.has(origin)) {
+      res.status(403).json({
+        error: 'origin_not_allowed',
+        field: 'Origin',
+        reason: `${origin} is not in INGEST_CORS_ORIGINS`,
+      });
       return;
     }
     next();

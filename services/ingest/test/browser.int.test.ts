@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { payloadAs } from '@pulse/contracts';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { waitFor } from '@pulse/testkit';
 import { BROWSER_KEY, startHarness, type IngestHarness } from './harness';
 
 /** Debian's chromium (.ci/run installs it); puppeteer-core downloads no browser of its own. */
@@ -250,8 +251,19 @@ describe('browser tracking in headless Chromium', () => {
     const started = Date.now();
     await page.waitForFunction((since) => Date.now() - since >= 300, {}, started);
     await page.goto('about:blank'); // pagehide: the beacon goes out
-    const [record] = await h.readEvents(1, from);
-    expect(record?.event).toMatchObject({ kind: 'page', source: 'web' });
+    // Another page's late call (analytics.js retries queued ones) may land first: find ours.
+    const record = await waitFor(
+      async () => {
+        const n = await h.countEvents(from);
+        const records = n === 0 ? [] : await h.readEvents(n, from);
+        return records.find(
+          (r) =>
+            r.event.kind === 'page' && payloadAs(r.event, 'PagePayload')?.path === '/shoes/running',
+        );
+      },
+      { description: 'the page view of /shoes/running' },
+    );
+    expect(record.event).toMatchObject({ kind: 'page', source: 'web' });
     const payload = payloadAs(record!.event, 'PagePayload');
     expect(payload).toMatchObject({ path: '/shoes/running', title: 'Running shoes' });
     expect(payload?.time_on_page_ms).toBeGreaterThanOrEqual(300);
